@@ -1,0 +1,178 @@
+"""Finding the step sources in what the user passed: files, ``.gz`` files, ``.tar.gz`` exports, folders.
+
+Layouts recognised (see ``LOG_FORMATS.md`` §2.1), all by walking the tree rather than by fixed paths, so
+the five known layouts and unknown mixtures work alike:
+
+- a bare robomaker/simulation log (any name; recognised by its ``SIM_TRACE_LOG:`` lines), optionally ``.gz``;
+- a bare simtrace CSV (recognised by its header), optionally ``.gz``;
+- a console / DeepRacer-on-AWS export ``.tar.gz`` (read in place, never extracted): every simtrace CSV and
+  every log with step lines inside it, plus ``model_metadata.json`` / ``hyperparameters.json``;
+- a folder: DRfC model folders with one worker (``training-simtrace/``) or several (``0/training-simtrace/``,
+  ``1/…``), evaluation folders (``evaluation-<ts>/evaluation-simtrace/``), console trees (``sim-trace/…``,
+  ``logs/…``), with any archives inside expanded too.
+
+Each source gets a phase (training / evaluation / leaderboard, from the log's ``JOB_TYPE`` or the path), a
+worker index (``<n>/training-simtrace`` or ``robomaker.<n>.<id>.log``), an iteration (``N-iteration.csv``)
+and a run key (the CSV's folder, or the log itself).
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import tarfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from reward_sdk.errors import UserError
+
+
+class LogInputError(UserError):
+    """A path given to replay is missing, unreadable, or holds no step data."""
+
+
+@dataclass
+class Candidate:
+    """One file that may hold steps or metadata.
+
+    :param source: display name (path, or ``archive!member``).
+    :param rel: posix path relative to the root given by the user (used for phase/worker/run detection).
+    :param root: the path the user gave (directory, archive or file) that this file was found under.
+    :param container: ``file``, ``gzip`` or ``tar.gz``.
+    :param read: returns the (decompressed) bytes.
+    """
+
+    source: str
+    rel: str
+    root: str
+    container: str
+    read: Callable[[], bytes]
+
+    @property
+    def name(self) -> str:
+        """Lower-case file name without a ``.gz`` suffix."""
+        name = PurePosixPath(self.rel).name.lower()
+        return name[:-3] if name.endswith(".gz") else name
+
+
+_ITERATION = re.compile(r"(\d+)-iteration\.csv$")
+_ROBOMAKER_WORKER = re.compile(r"robomaker\.(\d+)\.")
+_ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar")
+METADATA_NAMES = ("model_metadata.json", "hyperparameters.json")
+
+
+def is_archive(path: str) -> bool:
+    """True for ``.tar.gz``, ``.tgz`` and ``.tar`` names."""
+    return path.lower().endswith(_ARCHIVE_SUFFIXES)
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+        if path.name.lower().endswith(".gz"):
+            data = gzip.decompress(data)
+    except OSError as exc:  # includes gzip.BadGzipFile
+        raise LogInputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    except (EOFError, zlib.error) as exc:
+        raise LogInputError(f"{path}: truncated or corrupt gzip data ({exc})") from exc
+    return data
+
+
+def _archive_candidates(path: Path) -> Iterator[Candidate]:
+    """Members of a tar archive, read lazily from the open archive (no extraction)."""
+    try:
+        archive = tarfile.open(path, mode="r:*")
+        members = [m for m in archive.getmembers() if m.isfile()]
+    except (OSError, tarfile.TarError, EOFError, zlib.error) as exc:
+        raise LogInputError(f"{path}: not a readable tar archive ({exc})") from exc
+
+    def reader(member: tarfile.TarInfo) -> Callable[[], bytes]:
+        def read() -> bytes:
+            try:
+                handle = archive.extractfile(member)
+                data = handle.read() if handle is not None else b""
+                return gzip.decompress(data) if member.name.lower().endswith(".gz") else data
+            except (OSError, tarfile.TarError, EOFError, zlib.error) as exc:
+                raise LogInputError(f"{path}!{member.name}: cannot read archive member ({exc})") from exc
+
+        return read
+
+    for member in sorted(members, key=lambda m: m.name):
+        yield Candidate(f"{path}!{member.name}", member.name, str(path), "tar.gz", reader(member))
+
+
+def candidates(path: Path) -> list[Candidate]:
+    """All files under ``path`` (a file, an archive or a directory), archives expanded, sorted by name.
+
+    :raises LogInputError: the path does not exist or an archive cannot be opened.
+    """
+    if not path.exists():
+        raise LogInputError(f"{path}: no such file or directory")
+    if path.is_file():
+        if is_archive(path.name):
+            return list(_archive_candidates(path))
+        container = "gzip" if path.name.lower().endswith(".gz") else "file"
+        return [Candidate(str(path), path.name, str(path), container, lambda: _read_file(path))]
+    found: list[Candidate] = []
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        rel = file.relative_to(path).as_posix()
+        if is_archive(file.name):
+            found.extend(_archive_candidates(file))
+        else:
+            container = "gzip" if file.name.lower().endswith(".gz") else "file"
+            found.append(Candidate(str(file), rel, str(path), container, lambda f=file: _read_file(f)))  # type: ignore[misc]
+    return found
+
+
+def kind_by_name(candidate: Candidate) -> str | None:
+    """``"csv"``, ``"log"``, ``"meta"`` or None (ignored) judged by the file name alone."""
+    name = candidate.name
+    if name in METADATA_NAMES:
+        return "meta"
+    if name.endswith(".csv"):
+        return "csv"
+    if name.endswith((".log", ".txt")):
+        return "log"
+    return None
+
+
+def phase_of(rel: str, job_type: str | None = None) -> str:
+    """``training``, ``evaluation``, ``leaderboard`` or ``unknown`` from the log's JOB_TYPE or the path."""
+    if job_type:
+        job = job_type.lower()
+        for phase in ("leaderboard", "evaluation", "training"):
+            if phase in job:
+                return phase
+    text = rel.lower()
+    if "leaderboard" in text:
+        return "leaderboard"
+    if "eval" in text:
+        return "evaluation"
+    if "training" in text:
+        return "training"
+    return "unknown"
+
+
+def worker_of(rel: str) -> int:
+    """DRfC worker index: ``<n>/training-simtrace/…`` → n; ``…robomaker.<n>.<id>.log`` → n − 1; else 0."""
+    parts = PurePosixPath(rel).parts
+    for i, part in enumerate(parts[:-1]):
+        if part.isdigit() and parts[i + 1].endswith("-simtrace"):
+            return int(part)
+    match = _ROBOMAKER_WORKER.search(parts[-1] if parts else "")
+    return max(int(match.group(1)) - 1, 0) if match else 0
+
+
+def iteration_of(rel: str) -> int | None:
+    """``N`` of a ``N-iteration.csv`` name, else None."""
+    match = _ITERATION.search(rel.lower().removesuffix(".gz"))
+    return int(match.group(1)) if match else None
+
+
+def run_of(candidate: Candidate, kind: str) -> str:
+    """Run key: the folder of a CSV (all iterations of one run), or the log itself."""
+    if kind == "csv":
+        return candidate.source.rsplit("/", 1)[0]
+    return candidate.source

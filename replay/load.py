@@ -1,0 +1,310 @@
+"""``read_logs``: every supported log variant into one step DataFrame plus per-source metadata.
+
+Example::
+
+    from replay import read_logs
+    log = read_logs(["sample-drfc-3-logs/"])         # a folder, files, .gz or .tar.gz, mixed
+    log.steps                                         # DataFrame, columns/dtypes of replay.schema.STEP_COLUMNS
+    log.sources[0].format, log.sources[0].worker      # per-source metadata (replay.schema.SourceInfo)
+    log.warnings                                      # ["file:line: reason", ...] for skipped records
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from replay.detect import (
+    Candidate,
+    LogInputError,
+    candidates,
+    is_archive,
+    iteration_of,
+    kind_by_name,
+    phase_of,
+    run_of,
+    worker_of,
+)
+from replay.readers.batch import merge, parse_csvs, parse_logs
+from replay.readers.fields import ParsedRecords
+from replay.readers.log_metadata import action_space_type_of, parse_model_metadata
+from replay.readers.sim_trace_log import LogRecords, extract_log_records, has_sim_trace
+from replay.readers.simtrace_csv import CsvBody, NotASimtraceError, looks_like_simtrace_header, split_csv
+from replay.schema import STEP_COLUMNS, SourceInfo
+
+DEFAULT_EPISODES_PER_ITERATION = 20
+"""``num_episodes_between_training`` default, used to number iterations of logs without hyper-parameters."""
+
+
+@dataclass
+class ReplayLog:
+    """The result of :func:`read_logs`.
+
+    :param steps: one row per step, columns and dtypes of :data:`replay.schema.STEP_COLUMNS`, sorted by
+        source then line.
+    :param sources: metadata of every source read, in reading order.
+    :param warnings: ``source:line: reason`` for every record skipped, plus notes on skipped files.
+    :param skipped_sources: sources dropped by ``duplicates="prefer_csv"`` (same run also present as CSV).
+    """
+
+    steps: pd.DataFrame
+    sources: list[SourceInfo] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    skipped_sources: list[str] = field(default_factory=list)
+
+    @property
+    def track_len(self) -> float | None:
+        """Median logged track length over all rows (m), None without rows."""
+        return None if self.steps.empty else float(self.steps["track_len"].median())
+
+    @property
+    def world_names(self) -> list[str]:
+        """Distinct world names mentioned by the sources' metadata."""
+        return sorted({s.world_name for s in self.sources if s.world_name})
+
+
+def _sniff_kind(data: bytes) -> str | None:
+    """``csv``/``log`` from the content: a simtrace header on the first line, or SIM_TRACE_LOG markers."""
+    head = data[:4096].decode("utf-8", errors="replace").lstrip("\ufeff \r\n")
+    if looks_like_simtrace_header(head.split("\n", 1)[0]):
+        return "csv"
+    if has_sim_trace(data):
+        return "log"
+    return None
+
+
+@dataclass
+class _Pending:
+    """A source whose bytes were read and classified, waiting for the batched parse."""
+
+    candidate: Candidate
+    kind: str
+    csv: CsvBody | None = None
+    log: LogRecords | None = None
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.log.meta if self.log is not None else {}
+
+
+def _source_infos(pending: list[_Pending], parsed: ParsedRecords) -> list[SourceInfo]:
+    """One SourceInfo per pending source, with row/episode/track statistics from the parsed columns."""
+    origin = np.asarray(parsed.columns.get("origin", np.zeros(0, np.int64)))
+    n = len(pending)
+    rows = np.bincount(origin, minlength=n)
+    bad = Counter(w.split(":", 1)[0] for w in parsed.warnings)
+    infos = []
+    stats: dict[int, tuple[int, float]] = {}
+    if len(origin):
+        frame = pd.DataFrame({"o": origin, "e": parsed.columns["episode"], "t": parsed.columns["track_len"]})
+        grouped = frame.groupby("o")
+        stats = {
+            int(k): (int(e), float(t))
+            for k, e, t in zip(
+                grouped.size().index, grouped["e"].nunique(), grouped["t"].median(), strict=True
+            )
+        }
+    for i, p in enumerate(pending):
+        cand, meta = p.candidate, p.meta
+        counts = {c: k for (o, c), k in parsed.field_counts.items() if o == i}
+        info = SourceInfo(
+            source=cand.source,
+            format="simtrace_csv" if p.kind == "csv" else "sim_trace_log",
+            container=cand.container,
+            field_counts=counts,
+            phase=phase_of(cand.source, meta.get("job_type")),
+            worker=worker_of(cand.source),
+            run=run_of(cand, p.kind),
+            rows=int(rows[i]),
+            bad_lines=bad.get(cand.source, 0),
+            radians_converted=counts.get(15, 0) > 0,
+        )
+        info.episodes, info.track_len = stats.get(i, (0, None))  # type: ignore[assignment]
+        info.world_name = meta.get("world_name")
+        info.action_space = meta.get("action_space")
+        info.action_space_type = meta.get("action_space_type") or action_space_type_of(info.action_space)
+        info.extra = {k: v for k, v in meta.items() if k not in _META_IN_FIELDS}
+        infos.append(info)
+    return infos
+
+
+_META_IN_FIELDS = ("world_name", "action_space", "action_space_type", "job_type")
+
+
+def _iterations(
+    pending: list[_Pending], infos: list[SourceInfo], origin: np.ndarray, episode: np.ndarray
+) -> np.ndarray:
+    """Per row: ``N`` of ``N-iteration.csv``; for logs ``episode // num_episodes_between_training``."""
+    per_source = np.zeros(len(pending), dtype=np.int64)
+    divisor = np.zeros(len(pending), dtype=np.int64)
+    for i, (p, info) in enumerate(zip(pending, infos, strict=True)):
+        if p.kind == "csv":
+            per_source[i] = iteration_of(p.candidate.rel) or 0
+            continue
+        hyper = info.extra.get("hyperparameters") or {}
+        per = hyper.get("num_episodes_between_training") if isinstance(hyper, dict) else None
+        divisor[i] = int(per) if isinstance(per, int | float) and per >= 1 else DEFAULT_EPISODES_PER_ITERATION
+    div = divisor[origin]
+    return np.where(div > 0, episode // np.maximum(div, 1), per_source[origin])
+
+
+def _frame(parsed: ParsedRecords, pending: list[_Pending], infos: list[SourceInfo]) -> pd.DataFrame:
+    """Map parsed raw fields to the schema's columns and dtypes."""
+    c = parsed.columns
+    origin = np.asarray(c["origin"], dtype=np.int64)
+    episode = np.asarray(c["episode"]).astype(np.int64)
+    action = np.asarray(c["action"], dtype=np.float64)
+    run_names = [info.run for info in infos]
+    run_index = np.asarray([run_names.index(r) for r in run_names], dtype=np.int64)
+    keys = run_index[origin] * (1 << 32) + (episode - episode.min())
+    phase_names = sorted({info.phase for info in infos})
+    phase_codes = np.asarray([phase_names.index(info.phase) for info in infos])
+    data: dict[str, Any] = {
+        "episode": episode,
+        "steps": np.asarray(c["steps"]).astype(np.int64),
+        "x": c["X"],
+        "y": c["Y"],
+        "yaw": c["yaw"],
+        "steering_angle": c["steer"],
+        "speed": c["throttle"],
+        "action": np.where(np.isnan(action), -1, action).astype(np.int64),
+        "action_steering_angle": c["action_steering_angle"],
+        "action_speed": c["action_speed"],
+        "reward": c["reward"],
+        "done": c["done"],
+        "on_track": c["all_wheels_on_track"],
+        "progress": c["progress"],
+        "closest_waypoint": np.asarray(c["closest_waypoint"]).astype(np.int64),
+        "track_len": c["track_len"],
+        "tstamp": c["tstamp"],
+        "episode_status": c["episode_status"].dictionary_encode().to_pandas(),  # type: ignore[attr-defined]
+        "pause_duration": c["pause_duration"],
+        "obstacle_crash_counter": np.asarray(c["obstacle_crash_counter"], dtype=np.float64),
+        "wall_clock": c["wall_clock"],
+        "iteration": _iterations(pending, infos, origin, episode),
+        "worker": np.asarray([info.worker for info in infos], dtype=np.int64)[origin],
+        "phase": _categorical(phase_codes[origin], phase_names),
+        "source": _categorical(origin, [info.source for info in infos]),
+        "line": np.asarray(c["line"], dtype=np.int64),
+        "unique_episode": np.unique(keys, return_inverse=True)[1].astype(np.int64).ravel(),
+    }
+    frame = pd.DataFrame(data, columns=list(STEP_COLUMNS))
+    return frame.astype({k: v for k, v in STEP_COLUMNS.items() if v != "category"}, copy=False)
+
+
+def _categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(
+        codes.astype(np.int32), categories=pd.Index(list(categories), dtype="str")
+    )
+
+
+def _apply_side_metadata(
+    infos: list[SourceInfo], side: dict[str, dict[str, Any]], roots: dict[str, str]
+) -> None:
+    """Fill action space / hyper-parameters from model_metadata.json / hyperparameters.json of the same root."""
+    for info in infos:
+        meta = side.get(roots[info.source], {})
+        if "action_space" in meta and info.action_space is None:
+            info.action_space = meta["action_space"]
+            info.action_space_type = meta.get("action_space_type") or action_space_type_of(
+                meta["action_space"]
+            )
+        if "hyperparameters" in meta and "hyperparameters" not in info.extra:
+            info.extra["hyperparameters"] = meta["hyperparameters"]
+
+
+def _prefer_csv(pending: list[_Pending]) -> list[str]:
+    """Drop log sources whose (root, phase) also has CSV sources; return the dropped source names."""
+
+    def key(p: _Pending) -> tuple[str, str]:
+        return p.candidate.root, phase_of(p.candidate.source, p.meta.get("job_type"))
+
+    with_csv = {key(p) for p in pending if p.kind == "csv"}
+    dropped = [p.candidate.source for p in pending if p.kind == "log" and key(p) in with_csv]
+    pending[:] = [p for p in pending if p.candidate.source not in dropped]
+    return dropped
+
+
+def read_logs(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    *,
+    duplicates: Literal["keep", "prefer_csv"] = "keep",
+) -> ReplayLog:
+    """Read DeepRacer step logs of any supported variant into one frame.
+
+    :param paths: one or several files (robomaker/simulation logs, simtrace CSVs, either ``.gz``), console
+        ``.tar.gz`` exports, or folders (DRfC model folders with one or more workers, evaluation folders,
+        console trees). Format and layout are detected from names and content (:mod:`replay.detect`).
+    :param duplicates: ``"keep"`` returns every source (a console export holds each run twice: as CSV and as
+        log); ``"prefer_csv"`` drops log sources of a (root, phase) that also has CSVs (full precision).
+    :returns: :class:`ReplayLog`. Bad records never stop the read: each is skipped and reported as a
+        ``source:line: reason`` warning.
+    :raises LogInputError: a path is missing or unreadable, a file given explicitly holds no step data, or
+        nothing at all holds step data.
+    """
+    path_list = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    if not path_list:
+        raise LogInputError("no log path given")
+    pending: list[_Pending] = []
+    warnings: list[str] = []
+    side: dict[str, dict[str, Any]] = {}
+    for raw in path_list:
+        path = Path(raw)
+        explicit_file = path.is_file() and not is_archive(path.name)
+        for cand in candidates(path):
+            kind = kind_by_name(cand)
+            if kind is None and not explicit_file:
+                continue
+            data = cand.read()
+            if kind == "meta":
+                meta = parse_model_metadata(data)
+                entry = meta if cand.name == "model_metadata.json" else {"hyperparameters": meta}
+                side.setdefault(cand.root, {}).update(entry)
+                continue
+            sniffed = _sniff_kind(data)
+            if sniffed is None:
+                if explicit_file:
+                    raise LogInputError(f"{cand.source}: no SIM_TRACE_LOG lines and no simtrace CSV header")
+                continue
+            if sniffed == "csv":
+                try:
+                    pending.append(_Pending(cand, "csv", csv=split_csv(data, cand.source)))
+                except NotASimtraceError as exc:
+                    warnings.append(str(exc))
+            else:
+                pending.append(_Pending(cand, "log", log=extract_log_records(data)))
+    skipped = _prefer_csv(pending) if duplicates == "prefer_csv" else []
+    parsed = _parse_all(pending)
+    warnings.extend(parsed.warnings)
+    if not parsed.rows:
+        names = ", ".join(str(p) for p in path_list)
+        raise LogInputError(f"{names}: no readable SIM_TRACE_LOG lines or simtrace CSV rows found")
+    infos = _source_infos(pending, parsed)
+    for info in infos:
+        if info.rows == 0:
+            warnings.append(f"{info.source}: no readable step records")
+    _apply_side_metadata(infos, side, {p.candidate.source: p.candidate.root for p in pending})
+    return ReplayLog(_frame(parsed, pending, infos), infos, warnings, skipped)
+
+
+def _parse_all(pending: list[_Pending]) -> ParsedRecords:
+    """Parse every pending source: CSVs batched by header, logs batched together."""
+    names = [p.candidate.source for p in pending]
+    batches: list[ParsedRecords] = []
+    by_header: dict[tuple[str, ...], list[int]] = {}
+    for i, p in enumerate(pending):
+        if p.csv is not None:
+            by_header.setdefault(p.csv.names, []).append(i)
+    for members in by_header.values():
+        batches.append(parse_csvs([pending[i].csv for i in members], members, names))  # type: ignore[misc]
+    logs = [i for i, p in enumerate(pending) if p.log is not None]
+    if logs:
+        batches.append(parse_logs([pending[i].log for i in logs], logs, names))  # type: ignore[misc]
+    return merge(batches)

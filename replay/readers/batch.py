@@ -1,0 +1,165 @@
+"""Parsing many sources in one go: a fast path through pyarrow's CSV reader, the robust parser as fallback.
+
+Per-call overhead dominates when a run has dozens of small ``N-iteration.csv`` files, so records are
+parsed in batches: all CSVs that share a header are concatenated and read by one multi-threaded
+``pyarrow.csv.read_csv`` call; all logs' ``SIM_TRACE_LOG`` records are joined into one buffer and read the
+same way. The fast path is only trusted when it returns exactly the expected number of rows and every
+value validates (finite numbers, integral counters, a-z status, int or two-number list action); otherwise
+the batch is re-parsed by :func:`replay.readers.fields.parse_records`, which reports each bad record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from replay.readers.fields import (
+    _INT_FIELDS,
+    _LIST_ACTION,
+    _MAX_EXACT_INT,
+    _RAD_TO_DEG,
+    _STATUS,
+    ParsedRecords,
+    _derived_status,
+    _merge_groups,
+    _parse_action,
+    log_field_names,
+    parse_records,
+)
+from replay.readers.sim_trace_log import LogRecords
+from replay.readers.simtrace_csv import CsvBody, csv_records
+from reward_sdk.simtrace import ALL_FIELDS
+
+_NUMERIC = {
+    name for name in ALL_FIELDS if name not in ("action", "done", "all_wheels_on_track", "episode_status")
+}
+
+
+def _fast_table(buffer: pa.Buffer | bytes, names: Sequence[str], rows: int) -> dict[str, object] | None:
+    """Read ``rows`` headerless CSV records with pyarrow; None when the result can't be trusted."""
+    known = [n for n in names if n in ALL_FIELDS]
+    if len(set(known)) != len(known):
+        return None
+    types = {n: (pa.float64() if n in _NUMERIC else pa.string()) for n in known}
+    types.update({"done": pa.bool_(), "all_wheels_on_track": pa.bool_()})
+    column_names = [n if n in ALL_FIELDS else f"_extra{i}" for i, n in enumerate(names)]
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(buffer),
+            read_options=pacsv.ReadOptions(column_names=column_names, block_size=1 << 22),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types,
+                include_columns=known,
+                null_values=[],
+                true_values=["True", "true"],
+                false_values=["False", "false"],
+                strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows != rows:
+        return None
+    out: dict[str, object] = {}
+    for name in known:
+        col = table.column(name).combine_chunks()
+        if name in _NUMERIC:
+            values = col.to_numpy(zero_copy_only=False)
+            if not np.isfinite(values).all():
+                return None
+            if name in _INT_FIELDS and (
+                (values != np.floor(values)).any() or (np.abs(values) >= _MAX_EXACT_INT).any()
+            ):
+                return None
+            out[name] = values
+        elif name in ("done", "all_wheels_on_track"):
+            out[name] = np.asarray(col.to_numpy(zero_copy_only=False), dtype=bool)
+        else:
+            out[name] = col
+    if (
+        "episode_status" in out
+        and not pc.all(pc.match_substring_regex(out["episode_status"], _STATUS)).as_py()
+    ):
+        return None
+    index, steer, speed, valid = _parse_action(out["action"])  # type: ignore[arg-type]
+    if not valid.all():
+        return None
+    out["action"], out["action_steering_angle"], out["action_speed"] = index, steer, speed
+    for name in ("pause_duration", "obstacle_crash_counter", "wall_clock"):
+        out.setdefault(name, np.full(rows, np.nan))
+    if "episode_status" not in out:
+        out["episode_status"] = _derived_status(out["done"], out["all_wheels_on_track"], out["progress"])  # type: ignore[arg-type]
+    return out
+
+
+def parse_csvs(csvs: Sequence[CsvBody], origins: Sequence[int], source_names: Sequence[str]) -> ParsedRecords:
+    """Parse CSVs that share one header; fast path over their concatenated bodies, else record by record."""
+    names = csvs[0].names
+    result = ParsedRecords()
+    if all(c.clean for c in csvs):
+        rows = [c.rows for c in csvs]
+        joined = b"".join(c.body if c.body.endswith(b"\n") or not c.body else c.body + b"\n" for c in csvs)
+        columns = _fast_table(joined, names, sum(rows)) if sum(rows) else None
+        if columns is not None:
+            columns["line"] = np.concatenate(
+                [np.arange(c.header_line + 1, c.header_line + 1 + c.rows, dtype=np.int64) for c in csvs]
+            )
+            columns["origin"] = np.repeat(np.asarray(origins, dtype=np.int64), rows)
+            result.columns = columns
+            result.field_counts = {(o, len(names)): n for o, n in zip(origins, rows, strict=True)}
+            return result
+    pieces = [csv_records(c) for c in csvs]
+    records = pa.concat_arrays([p[0] for p in pieces])
+    lines = np.concatenate([p[1] for p in pieces])
+    origin = np.repeat(np.asarray(origins, dtype=np.int64), [len(p[1]) for p in pieces])
+    width = len(names)
+    return parse_records(records, lines, origin, source_names, lambda n: names if n == width else None)
+
+
+def parse_logs(
+    logs: Sequence[LogRecords], origins: Sequence[int], source_names: Sequence[str]
+) -> ParsedRecords:
+    """Parse the step records of several logs at once."""
+    records = pa.concat_arrays([log.records for log in logs])
+    lines = np.concatenate([log.lines for log in logs])
+    origin = np.repeat(np.asarray(origins, dtype=np.int64), [len(log.lines) for log in logs])
+    if len(records) == 0:
+        return ParsedRecords()
+    if pc.any(pc.match_substring(records, "[")).as_py():
+        records = pc.replace_substring_regex(records, _LIST_ACTION, r"[\1 \2]")
+    counts = pc.count_substring(records, ",").to_numpy(zero_copy_only=False)
+    count = int(counts[0]) + 1
+    names = log_field_names(count)
+    if names is not None and (counts == count - 1).all():
+        joined = pc.binary_join_element_wise(records, pa.scalar(""), "\n")
+        total = int(pc.sum(pc.binary_length(joined)).as_py())
+        columns = _fast_table(joined.buffers()[2].slice(0, total), names, len(records))
+        if columns is not None:
+            if count == 15:
+                columns["yaw"] = columns["yaw"] * _RAD_TO_DEG  # type: ignore[operator]
+                columns["steer"] = columns["steer"] * _RAD_TO_DEG  # type: ignore[operator]
+            columns["line"], columns["origin"] = lines, origin
+            result = ParsedRecords(columns=columns, radians_converted=count == 15)
+            keys, n_rows = np.unique(origin, return_counts=True)
+            result.field_counts = {(int(o), count): int(n) for o, n in zip(keys, n_rows, strict=True)}
+            return result
+    return parse_records(records, lines, origin, source_names, log_field_names, radians_when_15=True)
+
+
+def merge(parsed: Sequence[ParsedRecords]) -> ParsedRecords:
+    """Concatenate batches (same column set) into one, rows ordered by (origin, line)."""
+    filled = [p for p in parsed if p.rows]
+    result = ParsedRecords()
+    for p in parsed:
+        result.warnings.extend(p.warnings)
+        result.field_counts.update(p.field_counts)
+        result.radians_converted |= p.radians_converted
+    if not filled:
+        return result
+    keys = [np.asarray(p.columns["origin"]) * (1 << 32) + np.asarray(p.columns["line"]) for p in filled]
+    result.columns = _merge_groups(list(zip(keys, [p.columns for p in filled], strict=True)))
+    return result

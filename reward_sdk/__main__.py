@@ -1,0 +1,5 @@
+import sys
+
+from reward_sdk.cli import main
+
+sys.exit(main())

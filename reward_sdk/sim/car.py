@@ -1,0 +1,229 @@
+"""The car model: a kinematic bicycle with actuator dynamics, calibrated against Gazebo training logs.
+
+State (SI units, world frame of the track): ``x, y`` of the car model **origin** (midway between the axles; the
+reward point is :data:`FRONT_OFFSET_M` ahead of it), ``yaw`` (rad, counter-clockwise from +x), ``speed`` (m/s, the
+actual speed, not the command) and ``steer`` (rad, the actual front-wheel angle, + = left).
+
+One environment step lasts :data:`TIME_STEP_S` and is integrated in :data:`SUBSTEPS` sub-steps:
+
+1. The command in effect is the action issued ``latency`` seconds ago: a dead time of ``m + f`` steps feeds the
+   command of step ``k - m - 1`` for the first fraction ``f`` of step ``k`` and that of step ``k - m`` afterwards.
+2. Commands are clipped like the real service clips what it sends to Gazebo: steering to ±30°, speed to
+   [0.1, 4.0] m/s. Before the first action (PREPARE step) the command in effect is a standstill.
+3. Steering follows the command with a first-order lag ``steer_tau``; speed follows ``speed_gain · command`` with a
+   first-order lag ``speed_tau`` whose rate is limited to ``max_accel`` / ``max_decel``.
+4. Kinematic bicycle about the origin (a fraction :data:`REAR_RATIO` of the wheelbase ahead of the rear axle):
+   side-slip ``β = atan(REAR_RATIO · tan δ)``, yaw rate ``v · cos β · tan δ / (L · (1 + K · v²))`` with the
+   understeer coefficient ``K`` standing in for tyre slip at speed.
+
+The same formulas serve one car (:func:`step`, plain floats, fast) and many cars at once
+(:func:`advance` with numpy arrays, used by calibration): both go through :func:`advance`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+import numpy as np
+
+TIME_STEP_S = 1.0 / 15.0  # seconds between environment steps (camera frame rate of the real car)
+SUBSTEPS = 4  # integration sub-steps per environment step
+FRONT_OFFSET_M = 0.14  # m, reward point ahead of the model origin along the body x-axis (PARAMS.md §2.0)
+WHEELBASE_M = 0.164  # m, axle distance of the DeepRacer URDF (0.0823 + 0.0817, PARAMS.md §2.1)
+REAR_RATIO = 0.0817 / 0.164  # origin position between the axles, fraction of the wheelbase from the rear axle
+MAX_STEERING_DEG = 30.0  # deg, Gazebo steering command clip
+MIN_SPEED_CMD = 0.1  # m/s, Gazebo speed command clip (lower)
+MAX_SPEED_CMD = 4.0  # m/s, Gazebo speed command clip (upper)
+
+Num = Any  # a float, or a numpy array for the vectorised path
+
+
+@dataclass(frozen=True)
+class CarParams:
+    """Parameters of the car model; the defaults are the calibrated ones (see :data:`CALIBRATION_SOURCE`).
+
+    :param wheelbase: effective wheelbase ``L`` in m.
+    :param speed_gain: steady-state actual speed per commanded m/s (wheel slip, controller droop).
+    :param speed_tau: time constant of the speed lag in s (0 = instantaneous).
+    :param max_accel: largest speed increase in m/s².
+    :param max_decel: largest speed decrease in m/s² (positive number).
+    :param steer_tau: time constant of the steering lag in s.
+    :param latency: dead time between issuing an action and its taking effect, in s.
+    :param understeer: understeer coefficient ``K`` in s²/m² (yaw rate divided by ``1 + K v²``).
+    :param speed_noise: relative standard deviation of multiplicative speed noise per step (0 = off).
+    :param steer_noise_deg: standard deviation of additive steering noise per step in degrees (0 = off).
+    """
+
+    wheelbase: float = 0.1779
+    speed_gain: float = 0.8979
+    speed_tau: float = 0.1383
+    max_accel: float = 5.466
+    max_decel: float = 5.466
+    steer_tau: float = 0.0827
+    latency: float = 0.0567
+    understeer: float = 0.0
+    speed_noise: float = 0.0
+    steer_noise_deg: float = 0.0
+
+    def with_values(self, **values: float) -> CarParams:
+        """A copy with some fields replaced (unknown names raise ``TypeError``)."""
+        return replace(self, **values)
+
+    def as_dict(self) -> dict[str, float]:
+        """Field name → value, in declaration order."""
+        return {f.name: float(getattr(self, f.name)) for f in fields(self)}
+
+
+# Where the defaults of CarParams come from: filled in by `reward sim calibrate`, see calibrate.py.
+CALIBRATION_SOURCE = "not calibrated"
+
+
+@dataclass
+class CarState:
+    """One car: origin pose, actual speed/steering and the queue of issued commands (for the dead time).
+
+    :param x: origin x in m. :param y: origin y in m. :param yaw: heading in rad.
+    :param speed: actual speed in m/s. :param steer: actual steering angle in rad.
+    :param history: recent issued commands ``(steer_rad, speed_mps)``, oldest first.
+    """
+
+    x: float
+    y: float
+    yaw: float
+    speed: float = 0.0
+    steer: float = 0.0
+    history: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def front(self) -> tuple[float, float]:
+        """The reward point (params ``x``, ``y``) in m."""
+        return (
+            self.x + FRONT_OFFSET_M * math.cos(self.yaw),
+            self.y + FRONT_OFFSET_M * math.sin(self.yaw),
+        )
+
+
+def clip_command(steer_deg: float, speed: float) -> tuple[float, float]:
+    """Clip an action like the real service does before sending it to Gazebo: returns ``(steer_rad, speed)``."""
+    steer = min(max(steer_deg, -MAX_STEERING_DEG), MAX_STEERING_DEG)
+    return math.radians(steer), min(max(speed, MIN_SPEED_CMD), MAX_SPEED_CMD)
+
+
+def latency_split(params: CarParams, dt: float = TIME_STEP_S) -> tuple[int, float]:
+    """The dead time as ``(m, f)``: whole steps ``m`` and the fraction ``f`` of a step (both ≥ 0)."""
+    steps = max(params.latency, 0.0) / dt
+    whole = math.floor(steps)
+    return whole, steps - whole
+
+
+class _MathOps:
+    exp = staticmethod(math.exp)
+    cos = staticmethod(math.cos)
+    sin = staticmethod(math.sin)
+    tan = staticmethod(math.tan)
+    atan = staticmethod(math.atan)
+
+    @staticmethod
+    def clip(value: float, low: float, high: float) -> float:
+        return min(max(value, low), high)
+
+
+class _NumpyOps:
+    exp = staticmethod(np.exp)
+    cos = staticmethod(np.cos)
+    sin = staticmethod(np.sin)
+    tan = staticmethod(np.tan)
+    atan = staticmethod(np.arctan)
+    clip = staticmethod(np.clip)
+
+
+def _lag_factor(tau: float, h: Num, ops: Any) -> Num:
+    """Exact discretisation of a first-order lag over ``h`` seconds (1 = no lag)."""
+    return 1.0 if tau <= 1e-9 else 1.0 - ops.exp(-h / tau)
+
+
+def advance(
+    pose: tuple[Num, Num, Num, Num, Num],
+    old_cmd: tuple[Num, Num],
+    new_cmd: tuple[Num, Num],
+    old_fraction: float,
+    params: CarParams,
+    dt: Num = TIME_STEP_S,
+    vectorised: bool = False,
+) -> tuple[Num, Num, Num, Num, Num]:
+    """Integrate one step of ``dt`` seconds.
+
+    :param pose: ``(x, y, yaw, speed, steer)`` at the start of the step (floats, or equal-shape arrays).
+    :param old_cmd: ``(steer_rad, speed)`` in effect for the first ``old_fraction`` of the step (already clipped).
+    :param new_cmd: ``(steer_rad, speed)`` in effect afterwards.
+    :param old_fraction: fraction of the step in [0, 1] still driven by ``old_cmd`` (the dead time).
+    :param dt: step length in s (a float, or an array of per-car lengths when vectorised).
+    :param vectorised: use numpy functions (arrays) instead of :mod:`math` (floats).
+    :returns: ``(x, y, yaw, speed, steer)`` at the end of the step.
+    """
+    ops: Any = _NumpyOps if vectorised else _MathOps
+    x, y, yaw, v, delta = pose
+    h = dt / SUBSTEPS
+    k_steer = _lag_factor(params.steer_tau, h, ops)
+    k_speed = _lag_factor(params.speed_tau, h, ops)
+    up, down = params.max_accel * h, -params.max_decel * h
+    wheelbase, understeer = params.wheelbase, params.understeer
+    for j in range(SUBSTEPS):
+        w_old = min(max(old_fraction * SUBSTEPS - j, 0.0), 1.0)
+        steer_cmd = w_old * old_cmd[0] + (1.0 - w_old) * new_cmd[0]
+        speed_cmd = w_old * old_cmd[1] + (1.0 - w_old) * new_cmd[1]
+        delta = delta + k_steer * (steer_cmd - delta)
+        v_new = v + ops.clip(k_speed * (params.speed_gain * speed_cmd - v), down, up)
+        v_mid = 0.5 * (v + v_new)
+        v = v_new
+        tan_d = ops.tan(delta)
+        beta = ops.atan(REAR_RATIO * tan_d)
+        yaw_rate = v_mid * ops.cos(beta) * tan_d / (wheelbase * (1.0 + understeer * v_mid * v_mid))
+        course = yaw + 0.5 * yaw_rate * h + beta
+        x = x + v_mid * ops.cos(course) * h
+        y = y + v_mid * ops.sin(course) * h
+        yaw = yaw + yaw_rate * h
+    return x, y, yaw, v, delta
+
+
+def step(
+    state: CarState,
+    steer_deg: float,
+    speed: float,
+    params: CarParams,
+    rng: np.random.Generator | None = None,
+    dt: float = TIME_STEP_S,
+) -> CarState:
+    """Issue an action (degrees, m/s; clipped like the real service) and advance one step, in place.
+
+    With ``rng`` and non-zero noise parameters the command actually applied is perturbed. Returns ``state``
+    for chaining. (The PREPARE step issues no action: the car stands still and the queue stays empty.)
+    """
+    steer_cmd, speed_cmd = clip_command(steer_deg, speed)
+    if rng is not None and (params.speed_noise > 0.0 or params.steer_noise_deg > 0.0):
+        speed_cmd *= max(0.0, 1.0 + params.speed_noise * float(rng.standard_normal()))
+        steer_cmd += math.radians(params.steer_noise_deg * float(rng.standard_normal()))
+    whole, frac = latency_split(params, dt)
+    history = state.history
+    history.append((steer_cmd, speed_cmd))
+    keep = whole + 2
+    if len(history) > keep:
+        del history[: len(history) - keep]
+
+    def issued(back: int) -> tuple[float, float]:
+        # the command issued `back` steps ago; before the first action the car was commanded to stand still
+        return history[-1 - back] if back < len(history) else (0.0, 0.0)
+
+    pose = advance(
+        (state.x, state.y, state.yaw, state.speed, state.steer),
+        issued(whole + 1),
+        issued(whole),
+        frac,
+        params,
+        dt,
+    )
+    state.x, state.y, yaw, state.speed, state.steer = pose
+    state.yaw = math.atan2(math.sin(yaw), math.cos(yaw))
+    return state

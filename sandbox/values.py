@@ -1,0 +1,99 @@
+"""Value handling inside the worker: freezing constants, copying params, checking reward values.
+
+* :func:`freeze` turns constants (waypoints...) into immutable tuples once, so every call can share them without
+  copying: ``list``/``tuple``/``ndarray`` -> nested tuples of Python scalars.
+* :func:`copy_value` copies a mutable params value (lists, dicts, sets, arrays) so user code cannot change the
+  caller's data; immutable scalars and strings are returned as is.
+* :func:`check_reward` applies the service's rule: ``float(r)`` of a real number (int, float, bool, numpy
+  real scalar), finite, within [-1e5, 1e5]; anything else raises :class:`~sandbox.errors.BadRewardValue`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sandbox.errors import BadRewardValue
+
+__all__ = ["REWARD_BOUND", "check_reward", "copy_value", "freeze"]
+
+#: Largest accepted |reward| (the simulator raises RewardFunctionError beyond it since v4.0.12).
+REWARD_BOUND = 1e5
+_IMMUTABLE = frozenset({float, int, bool, str, bytes, type(None), complex})
+_NUMBER = (int, float, np.floating, np.integer, np.bool_)
+
+
+def freeze(value: Any) -> Any:
+    """Immutable deep copy of ``value``: sequences and arrays become tuples, dicts stay dicts (copied)."""
+    kind = type(value)
+    if kind in _IMMUTABLE:
+        return value
+    if isinstance(value, np.ndarray):
+        return freeze(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list | tuple):
+        return tuple(freeze(item) for item in value)
+    if isinstance(value, frozenset | set):
+        return frozenset(freeze(item) for item in value)
+    if isinstance(value, dict):
+        return {key: freeze(item) for key, item in value.items()}
+    return value
+
+
+def is_immutable(value: Any) -> bool:
+    """True when ``value`` can be shared between calls without copying (no dicts inside)."""
+    kind = type(value)
+    if kind in _IMMUTABLE:
+        return True
+    if kind is tuple or kind is frozenset:
+        return all(is_immutable(item) for item in value)
+    return False
+
+
+def copy_value(value: Any) -> Any:
+    """Copy mutable containers recursively (list, dict, set, ndarray); other values are returned unchanged."""
+    kind = type(value)
+    if kind in _IMMUTABLE:
+        return value
+    if kind is list:
+        return [item if type(item) in _IMMUTABLE else copy_value(item) for item in value]
+    if kind is dict:
+        return {key: copy_value(item) for key, item in value.items()}
+    if kind is tuple:
+        return tuple(copy_value(item) for item in value)
+    if kind is set:
+        return {copy_value(item) for item in value}
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return value
+
+
+def check_reward(value: Any) -> float:
+    """Return ``float(value)`` or raise :class:`BadRewardValue` (non-number, NaN, inf, |r| > 1e5)."""
+    if type(value) is float:
+        number = value
+    elif isinstance(value, _NUMBER):
+        try:
+            number = float(value)
+        except (OverflowError, TypeError, ValueError):
+            raise BadRewardValue(
+                f"reward {_short_repr(value)} is not a finite number", _short_repr(value)
+            ) from None
+    else:
+        raise BadRewardValue(
+            f"reward must be a number, got {type(value).__name__} {_short_repr(value)}", _short_repr(value)
+        )
+    if -REWARD_BOUND <= number <= REWARD_BOUND:
+        return number
+    kind = "not finite" if number != number or number in (float("inf"), float("-inf")) else "outside [-1e5, 1e5]"
+    raise BadRewardValue(f"reward {number!r} is {kind}", repr(number))
+
+
+def _short_repr(value: Any, limit: int = 80) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # user objects may fail to repr
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
