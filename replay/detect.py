@@ -19,6 +19,7 @@ and a run key (the CSV's folder, or the log itself).
 from __future__ import annotations
 
 import gzip
+import io
 import re
 import tarfile
 import zlib
@@ -81,26 +82,31 @@ def _read_file(path: Path) -> bytes:
 
 
 def _archive_candidates(path: Path) -> Iterator[Candidate]:
-    """Members of a tar archive, read lazily from the open archive (no extraction)."""
+    """Members of a tar archive, read in memory (decompressed once, never extracted to disk)."""
     try:
-        archive = tarfile.open(path, mode="r:*")
-        members = [m for m in archive.getmembers() if m.isfile()]
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as archive:
+            members = sorted((m for m in archive.getmembers() if m.isfile()), key=lambda m: m.name)
+            contents = {m.name: archive.extractfile(m).read() for m in members}  # type: ignore[union-attr]
     except (OSError, tarfile.TarError, EOFError, zlib.error) as exc:
         raise LogInputError(f"{path}: not a readable tar archive ({exc})") from exc
 
-    def reader(member: tarfile.TarInfo) -> Callable[[], bytes]:
+    def reader(name: str) -> Callable[[], bytes]:
         def read() -> bytes:
+            data = contents[name]
+            if not name.lower().endswith(".gz"):
+                return data
             try:
-                handle = archive.extractfile(member)
-                data = handle.read() if handle is not None else b""
-                return gzip.decompress(data) if member.name.lower().endswith(".gz") else data
-            except (OSError, tarfile.TarError, EOFError, zlib.error) as exc:
-                raise LogInputError(f"{path}!{member.name}: cannot read archive member ({exc})") from exc
+                return gzip.decompress(data)
+            except (OSError, EOFError, zlib.error) as exc:
+                raise LogInputError(f"{path}!{name}: corrupt gzip member ({exc})") from exc
 
         return read
 
-    for member in sorted(members, key=lambda m: m.name):
-        yield Candidate(f"{path}!{member.name}", member.name, str(path), "tar.gz", reader(member))
+    for member in members:
+        yield Candidate(f"{path}!{member.name}", member.name, str(path), "tar.gz", reader(member.name))
 
 
 def candidates(path: Path) -> list[Candidate]:

@@ -12,7 +12,6 @@ Example::
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from replay.detect import (
     Candidate,
@@ -98,19 +98,15 @@ def _source_infos(pending: list[_Pending], parsed: ParsedRecords) -> list[Source
     """One SourceInfo per pending source, with row/episode/track statistics from the parsed columns."""
     origin = np.asarray(parsed.columns.get("origin", np.zeros(0, np.int64)))
     n = len(pending)
-    rows = np.bincount(origin, minlength=n)
-    bad = Counter(w.split(":", 1)[0] for w in parsed.warnings)
+    bounds = np.searchsorted(origin, np.arange(n + 1))  # rows are sorted by origin
     infos = []
     stats: dict[int, tuple[int, float]] = {}
     if len(origin):
-        frame = pd.DataFrame({"o": origin, "e": parsed.columns["episode"], "t": parsed.columns["track_len"]})
-        grouped = frame.groupby("o")
-        stats = {
-            int(k): (int(e), float(t))
-            for k, e, t in zip(
-                grouped.size().index, grouped["e"].nunique(), grouped["t"].median(), strict=True
-            )
-        }
+        episode = np.asarray(parsed.columns["episode"])
+        track_len = np.asarray(parsed.columns["track_len"])
+        for i in np.flatnonzero(np.diff(bounds)):
+            lo, hi = bounds[i], bounds[i + 1]
+            stats[int(i)] = (len(np.unique(episode[lo:hi])), float(np.median(track_len[lo:hi])))
     for i, p in enumerate(pending):
         cand, meta = p.candidate, p.meta
         counts = {c: k for (o, c), k in parsed.field_counts.items() if o == i}
@@ -122,8 +118,8 @@ def _source_infos(pending: list[_Pending], parsed: ParsedRecords) -> list[Source
             phase=phase_of(cand.source, meta.get("job_type")),
             worker=worker_of(cand.source),
             run=run_of(cand, p.kind),
-            rows=int(rows[i]),
-            bad_lines=bad.get(cand.source, 0),
+            rows=int(bounds[i + 1] - bounds[i]),
+            bad_lines=parsed.bad_lines.get(i, 0),
             radians_converted=counts.get(15, 0) > 0,
         )
         info.episodes, info.track_len = stats.get(i, (0, None))  # type: ignore[assignment]
@@ -184,7 +180,7 @@ def _frame(parsed: ParsedRecords, pending: list[_Pending], infos: list[SourceInf
         "closest_waypoint": np.asarray(c["closest_waypoint"]).astype(np.int64),
         "track_len": c["track_len"],
         "tstamp": c["tstamp"],
-        "episode_status": c["episode_status"].dictionary_encode().to_pandas(),  # type: ignore[attr-defined]
+        "episode_status": _status_categorical(c["episode_status"]),
         "pause_duration": c["pause_duration"],
         "obstacle_crash_counter": np.asarray(c["obstacle_crash_counter"], dtype=np.float64),
         "wall_clock": c["wall_clock"],
@@ -195,8 +191,15 @@ def _frame(parsed: ParsedRecords, pending: list[_Pending], infos: list[SourceInf
         "line": np.asarray(c["line"], dtype=np.int64),
         "unique_episode": np.unique(keys, return_inverse=True)[1].astype(np.int64).ravel(),
     }
-    frame = pd.DataFrame(data, columns=list(STEP_COLUMNS))
-    return frame.astype({k: v for k, v in STEP_COLUMNS.items() if v != "category"}, copy=False)
+    return pd.DataFrame(data, columns=list(STEP_COLUMNS), copy=False)
+
+
+def _status_categorical(status: Any) -> pd.Categorical:
+    """pyarrow string or dictionary array → pandas Categorical."""
+    if not pa.types.is_dictionary(status.type):
+        status = status.dictionary_encode()
+    codes = np.asarray(status.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(status.dictionary.to_pylist(), dtype="str"))
 
 
 def _categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical:

@@ -35,7 +35,9 @@ def _stadium_centre(straight_m: float, radius_m: float) -> FloatArray:
     bottom = np.column_stack((np.linspace(0.0, straight_m, samples, endpoint=False), np.full(samples, 0.0)))
     angles = np.linspace(-np.pi / 2, np.pi / 2, samples, endpoint=False)
     right = np.column_stack((straight_m + radius_m * np.cos(angles), radius_m + radius_m * np.sin(angles)))
-    top = np.column_stack((np.linspace(straight_m, 0.0, samples, endpoint=False), np.full(samples, 2 * radius_m)))
+    top = np.column_stack(
+        (np.linspace(straight_m, 0.0, samples, endpoint=False), np.full(samples, 2 * radius_m))
+    )
     angles = np.linspace(np.pi / 2, 3 * np.pi / 2, samples, endpoint=False)
     left = np.column_stack((radius_m * np.cos(angles), radius_m + radius_m * np.sin(angles)))
     centre = np.vstack((bottom, right, top, left))
@@ -68,7 +70,7 @@ def _resample_closed(dense: FloatArray, spacing_m: float) -> FloatArray:
     closed = np.vstack((dense, dense[:1]))
     step_lengths = np.linalg.norm(np.diff(closed, axis=0), axis=1)
     arc = np.concatenate(([0.0], np.cumsum(step_lengths)))
-    count = max(8, int(round(arc[-1] / spacing_m)))
+    count = max(8, round(arc[-1] / spacing_m))
     targets = np.linspace(0.0, arc[-1], count + 1)
     return np.column_stack((np.interp(targets, arc, closed[:, 0]), np.interp(targets, arc, closed[:, 1])))
 

@@ -139,7 +139,9 @@ class TrackGeometry:
 def _area_between(line_a: FloatArray, line_b: FloatArray, is_loop: bool) -> Polygon:
     """Road-like polygon between two polylines: ring with a hole for loops, closed outline for open tracks."""
     if is_loop:
-        shell, hole = (line_a, line_b) if abs(_ring_area(line_a)) >= abs(_ring_area(line_b)) else (line_b, line_a)
+        shell, hole = (
+            (line_a, line_b) if abs(_ring_area(line_a)) >= abs(_ring_area(line_b)) else (line_b, line_a)
+        )
         polygon = Polygon(shell, [hole])
     else:
         polygon = Polygon(np.vstack((line_a, line_b[::-1])))
@@ -201,12 +203,16 @@ def ndist(track: Track, x: ArrayLike, y: ArrayLike) -> FloatArray:
     return nearest.arc / geometry.length
 
 
-def progress_from_ndist(ndist_values: ArrayLike, start_ndist: ArrayLike, prev_progress: ArrayLike) -> FloatArray:
+def progress_from_ndist(
+    ndist_values: ArrayLike, start_ndist: ArrayLike, prev_progress: ArrayLike
+) -> FloatArray:
     """Progress (%) from the car's arc position, the episode start and the previous step's progress.
 
     Implements the simulator's wrap rules (module docstring). Values are capped at 100.
     """
-    progress = 100.0 * (np.asarray(ndist_values, dtype=np.float64) - np.asarray(start_ndist, dtype=np.float64))
+    progress = 100.0 * (
+        np.asarray(ndist_values, dtype=np.float64) - np.asarray(start_ndist, dtype=np.float64)
+    )
     progress = np.where(progress <= 0.0, progress + 100.0, progress)
     previous = np.asarray(prev_progress, dtype=np.float64)
     progress = np.where(previous > progress + 50.0, progress + 100.0, progress)
@@ -307,7 +313,9 @@ def params_batch(
         x_values, y_values = front_point(x_values, y_values, heading_values)
     count = len(x_values)
     if not (len(y_values) == count and len(heading_values) == count):
-        raise ValueError(f"x, y and heading must have the same length, got {count}, {len(y_values)}, {len(heading_values)}")
+        raise ValueError(
+            f"x, y and heading must have the same length, got {count}, {len(y_values)}, {len(heading_values)}"
+        )
     columns = _core_columns(track, x_values, y_values, heading_values)
     if progress is None:
         progress_values = progress_from_ndist(
@@ -458,16 +466,34 @@ def row_from_columns(columns: dict[str, Any], index: int) -> dict[str, Any]:
     return row
 
 
-_KEY_ORDER = (
-    "all_wheels_on_track x y heading distance_from_center projection_distance progress steps speed steering_angle "
-    "track_width track_length waypoints closest_waypoints is_left_of_center is_reversed closest_objects "
-    "objects_location objects_left_of_center object_in_camera objects_speed objects_heading "
-    "objects_distance_from_center objects_distance is_crashed is_offtrack"
-).split()
-
-
-def _ordered(params: dict[str, Any]) -> dict[str, Any]:
-    return {key: params[key] for key in _KEY_ORDER if key in params}
+_KEY_ORDER: tuple[str, ...] = (
+    "all_wheels_on_track",
+    "x",
+    "y",
+    "heading",
+    "distance_from_center",
+    "projection_distance",
+    "progress",
+    "steps",
+    "speed",
+    "steering_angle",
+    "track_width",
+    "track_length",
+    "waypoints",
+    "closest_waypoints",
+    "is_left_of_center",
+    "is_reversed",
+    "closest_objects",
+    "objects_location",
+    "objects_left_of_center",
+    "object_in_camera",
+    "objects_speed",
+    "objects_heading",
+    "objects_distance_from_center",
+    "objects_distance",
+    "is_crashed",
+    "is_offtrack",
+)
 
 
 def object_params(track: Track, params: dict[str, Any], objects: Sequence[Obstacle]) -> dict[str, Any]:

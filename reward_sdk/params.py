@@ -53,7 +53,9 @@ class RewardParams(BaseModel):
         description="x of the car's front point (0.14 m ahead of the car origin) in the world frame; may be < 0.",
         json_schema_extra=_unit("m"),
     )
-    y: float = Field(description="y of the car's front point in the world frame.", json_schema_extra=_unit("m"))
+    y: float = Field(
+        description="y of the car's front point in the world frame.", json_schema_extra=_unit("m")
+    )
     heading: float = Field(
         ge=-180.0,
         le=180.0,
@@ -94,7 +96,9 @@ class RewardParams(BaseModel):
         json_schema_extra=_unit("m"),
     )
     track_length: float = Field(
-        gt=0.0, description="Length of the centre line, closing segment included.", json_schema_extra=_unit("m")
+        gt=0.0,
+        description="Length of the centre line, closing segment included.",
+        json_schema_extra=_unit("m"),
     )
     waypoints: list[Point] = Field(
         min_length=2,

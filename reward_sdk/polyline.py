@@ -121,7 +121,9 @@ class PolylineIndex:
                 self.cumulative,
             )
         ]
-        self._py_grid = [row[: int(count)].tolist() for row, count in zip(self.grid_table, self.grid_counts, strict=True)]
+        self._py_grid: list[list[int]] = [
+            row[: int(count)].tolist() for row, count in zip(self.grid_table, self.grid_counts, strict=True)
+        ]
 
     def _build_grid(self, points: FloatArray) -> None:
         low = points.min(axis=0) - GRID_MARGIN_M
@@ -144,7 +146,11 @@ class PolylineIndex:
             lower = point_segment_distances(cx, cy, self.start, self.end) - half * math.sqrt(2.0)
             # Upper bound: the farthest corner of the cell (distance to a segment is convex).
             upper = np.max(
-                [point_segment_distances(cx + dx, cy + dy, self.start, self.end) for dx in (-half, half) for dy in (-half, half)],
+                [
+                    point_segment_distances(cx + dx, cy + dy, self.start, self.end)
+                    for dx in (-half, half)
+                    for dy in (-half, half)
+                ],
                 axis=0,
             )
             bound = upper.min(axis=1, keepdims=True)
@@ -171,9 +177,7 @@ class PolylineIndex:
         x = np.atleast_1d(np.asarray(x, dtype=np.float64))
         y = np.atleast_1d(np.asarray(y, dtype=np.float64))
         count = len(x)
-        result = Nearest(
-            np.empty(count, np.int64), *(np.empty(count, np.float64) for _ in range(5))
-        )
+        result = Nearest(np.empty(count, np.int64), *(np.empty(count, np.float64) for _ in range(5)))
         for begin in range(0, count, CHUNK_POINTS):
             block = slice(begin, min(count, begin + CHUNK_POINTS))
             if candidates is None:
@@ -195,7 +199,9 @@ class PolylineIndex:
             self._solve_into(result, np.arange(block.start, block.stop), x, y, rows[:, :width])
         return result
 
-    def _solve_into(self, out: Nearest, where: IntArray, x: FloatArray, y: FloatArray, rows: IntArray | None) -> None:
+    def _solve_into(
+        self, out: Nearest, where: IntArray, x: FloatArray, y: FloatArray, rows: IntArray | None
+    ) -> None:
         """Solve points ``where`` against candidate ``rows`` (-1 = padding; ``None`` = all segments)."""
         px, py = x[where][:, None], y[where][:, None]
         if rows is None:
@@ -205,7 +211,9 @@ class PolylineIndex:
         start_x, start_y = self.start[safe, 0], self.start[safe, 1]
         delta_x, delta_y = self.delta[safe, 0], self.delta[safe, 1]
         fraction = np.clip(
-            ((px - start_x) * delta_x + (py - start_y) * delta_y) * self.inverse_length_squared[safe], 0.0, 1.0
+            ((px - start_x) * delta_x + (py - start_y) * delta_y) * self.inverse_length_squared[safe],
+            0.0,
+            1.0,
         )
         at_end = fraction >= 1.0
         foot_x = np.where(at_end, self.end[safe, 0], start_x + fraction * delta_x)
@@ -228,7 +236,8 @@ class PolylineIndex:
         column = math.floor((x - self.grid_origin[0]) / self.grid_cell)
         row = math.floor((y - self.grid_origin[1]) / self.grid_cell)
         if 0 <= column < self.grid_shape[0] and 0 <= row < self.grid_rows:
-            return self._py_grid[column * self.grid_rows + row]
+            candidates: list[int] = self._py_grid[column * self.grid_rows + row]
+            return candidates
         return None
 
     def nearest_one(
@@ -258,10 +267,19 @@ class PolylineIndex:
                 best_squared = squared
                 best = (index, fraction, foot_x, foot_y)
         index, fraction, foot_x, foot_y = best
-        return index, fraction, foot_x, foot_y, cumulative[index] + fraction * seg_length[index], math.sqrt(best_squared)
+        return (
+            index,
+            fraction,
+            foot_x,
+            foot_y,
+            cumulative[index] + fraction * seg_length[index],
+            math.sqrt(best_squared),
+        )
 
 
-def segment_candidates(source: PolylineIndex, target: PolylineIndex) -> tuple[IntArray, IntArray, list[list[int]]]:
+def segment_candidates(
+    source: PolylineIndex, target: PolylineIndex
+) -> tuple[IntArray, IntArray, list[list[int]]]:
     """For each segment of ``source``, the ``target`` segments that can be nearest to any point on it.
 
     Bound: the distance from a segment S to a target segment T is at least the minimum over S's points, and the

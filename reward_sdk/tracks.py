@@ -174,7 +174,7 @@ def track_from_rows(
     """
     where = str(source) if source is not None else name
     array = np.asarray(rows)
-    if array.ndim != 2 or array.shape[1] not in (2, 4) and array.shape[1] < 6:
+    if array.ndim != 2 or (array.shape[1] not in (2, 4) and array.shape[1] < 6):
         raise TrackError(f"{where}: expected an (N, 6) array of waypoints, got shape {array.shape}")
     if not np.issubdtype(array.dtype, np.number):
         raise TrackError(f"{where}: waypoint values must be numbers, got dtype {array.dtype}")
@@ -317,5 +317,9 @@ def resolve_track(
         if file_path.exists():
             return load_track(file_path, drop_duplicate_points=drop_duplicate_points)
     known = ", ".join(builtin_track_names())
-    where = f" or in {', '.join(map(str, search_dirs))}" if search_dirs else f" (set ${TRACKS_DIR_ENV} or --tracks-dir)"
+    where = (
+        f" or in {', '.join(map(str, search_dirs))}"
+        if search_dirs
+        else f" (set ${TRACKS_DIR_ENV} or --tracks-dir)"
+    )
     raise TrackError(f"unknown track '{text}': not a built-in ({known}), a .npy path{where}")

@@ -1,7 +1,9 @@
 """Typed errors raised by the sandbox.
 
-Every error carries a one-line ``str()`` suitable for ``error: <msg>`` in a CLI. Where the failure is tied to a
-source location the message starts with ``file:line``; where it is tied to one call, ``params`` holds the (copied)
+Every error carries a one-line ``str()`` suitable for ``error: <msg>`` in a CLI. Where the failure is tied to
+a
+source location the message starts with ``file:line``; where it is tied to one call, ``params`` holds the
+(copied)
 params dict that triggered it so callers can reproduce the failure.
 
 Hierarchy::
@@ -43,7 +45,8 @@ def _one_line(message: str, limit: int = 500) -> str:
 
 
 class SandboxError(Exception):
-    """Base class of every sandbox failure. ``str(err)`` is one line; ``params`` is the offending dict or None."""
+    """Base class of every sandbox failure. ``str(err)`` is one line; ``params`` is the offending dict or
+    None."""
 
     params: dict[str, Any] | None
 
@@ -65,7 +68,7 @@ class RewardCompileError(SandboxError):
         self.violations: list[Violation] = list(violations)
 
 
-class ForbiddenImport(RewardCompileError):
+class ForbiddenImport(RewardCompileError):  # noqa: N818 - public API name
     """An ``import`` names a module (or a name from a module) outside the exact allowlist."""
 
 
@@ -82,7 +85,7 @@ class RewardRuntimeError(SandboxError):
         self.traceback_text = traceback_text
 
 
-class RewardTimeout(SandboxError):
+class RewardTimeout(SandboxError):  # noqa: N818 - public API name
     """A call (or a whole ``run_in_worker``) exceeded its wall-clock limit; the worker was SIGKILLed."""
 
     def __init__(self, message: str, params: dict[str, Any] | None = None, limit_s: float = 0.0) -> None:
@@ -94,7 +97,7 @@ class RewardMemoryError(SandboxError):
     """User code exhausted the worker's address-space limit (``MemoryError``)."""
 
 
-class BadRewardValue(SandboxError):
+class BadRewardValue(SandboxError):  # noqa: N818 - public API name
     """The reward is not a finite number within [-1e5, 1e5] (checked in the worker after ``float()``).
 
     :param value_repr: ``repr()`` of the returned value, truncated.
@@ -105,12 +108,14 @@ class BadRewardValue(SandboxError):
         self.value_repr = value_repr
 
 
-class WorkerCrashed(SandboxError):
+class WorkerCrashed(SandboxError):  # noqa: N818 - public API name
     """The worker process died unexpectedly (signal or exit); a fresh one is started on the next call.
 
     :param returncode: the worker's exit status as reported by ``subprocess`` (negative = signal number).
     """
 
-    def __init__(self, message: str, params: dict[str, Any] | None = None, returncode: int | None = None) -> None:
+    def __init__(
+        self, message: str, params: dict[str, Any] | None = None, returncode: int | None = None
+    ) -> None:
         super().__init__(message, params)
         self.returncode = returncode

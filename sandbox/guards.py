@@ -1,19 +1,24 @@
 """Run-time guards and builtins for restricted code (the names RestrictedPython's rewritten code calls).
 
 RestrictedPython rewrites ``a.b`` to ``_getattr_(a, "b")``, ``a[i]`` to ``_getitem_(a, i)``, ``for x in y`` to
-``for x in _getiter_(y)``, ``a.b = v`` / ``a[i] = v`` to ``_write_(a).b = v`` and so on; this module supplies those
+``for x in _getiter_(y)``, ``a.b = v`` / ``a[i] = v`` to ``_write_(a).b = v`` and so on; this module supplies
+those
 functions plus the builtins. :func:`restricted_globals` assembles a fresh globals dict for one reward module.
 
 Guarantees (beyond RestrictedPython's compile-time refusal of ``_``-names):
 
 * attribute reads: never a name starting with ``_``, never a denied name (file I/O, ``ctypes``, frames,
-  ``ndarray.resize``), never a real module, never an attribute *of* a real module; ``str.format``/``format_map``
+  ``ndarray.resize``), never a real module, never an attribute *of* a real module;
+  ``str.format``/``format_map``
   resolve fields through these same guards;
-* writes: items of ``dict``/``list``/``numpy.ndarray`` and attributes of instances of classes defined by the user
+* writes: items of ``dict``/``list``/``numpy.ndarray`` and attributes of instances of classes defined by the
+  user
   code (with only user classes/``object``/exceptions as bases); everything else is read-only;
 * builtins: :data:`RestrictedPython.safe_builtins` minus ``setattr/delattr/SystemExit/KeyboardInterrupt/
-  BaseException/GeneratorExit``, plus ``min max sum enumerate map filter zip sorted reversed tuple list dict set
-  frozenset any all iter next`` (iterating through ``_getiter_``), a one-argument ``type``, guarded ``getattr``/
+  BaseException/GeneratorExit``, plus ``min max sum enumerate map filter zip sorted reversed tuple list dict
+  set
+  frozenset any all iter next`` (iterating through ``_getiter_``), a one-argument ``type``, guarded
+  ``getattr``/
   ``hasattr`` and the class machinery;
 * ``print`` goes to a bounded in-memory collector, never to stdout.
 """
@@ -29,8 +34,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from RestrictedPython import safe_builtins
-from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
+from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safe_builtins
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
 from sandbox.modules import ModuleProxy, make_import
@@ -44,9 +48,39 @@ DENIED_ATTRIBUTES = frozenset(
     | NATIVE_ATTRIBUTES
     | INSPECT_ATTRIBUTES
     | frozenset(
-        "resize setflags mro obj f2py testing lib ma info show_config show_runtime seterr seterrcall setbufsize "
-        "set_printoptions frompyfunc vectorize cr_frame ag_frame cr_code ag_code tb_frame f_back gi_frame "
-        "gi_code f_globals f_locals f_builtins co_code bit_generator lock".split()
+        [
+            "resize",
+            "setflags",
+            "mro",
+            "obj",
+            "f2py",
+            "testing",
+            "lib",
+            "ma",
+            "info",
+            "show_config",
+            "show_runtime",
+            "seterr",
+            "seterrcall",
+            "setbufsize",
+            "set_printoptions",
+            "frompyfunc",
+            "vectorize",
+            "cr_frame",
+            "ag_frame",
+            "cr_code",
+            "ag_code",
+            "tb_frame",
+            "f_back",
+            "gi_frame",
+            "gi_code",
+            "f_globals",
+            "f_locals",
+            "f_builtins",
+            "co_code",
+            "bit_generator",
+            "lock",
+        ]
     )
 )
 _MODULE = types.ModuleType
@@ -123,7 +157,9 @@ class _ReadOnly:
         object.__setattr__(self, "_sbx_type", type(obj).__name__)
 
     def _refuse(self, *args: Any) -> None:
-        raise TypeError(f"{object.__getattribute__(self, '_sbx_type')!r} objects are read-only in the sandbox")
+        raise TypeError(
+            f"{object.__getattribute__(self, '_sbx_type')!r} objects are read-only in the sandbox"
+        )
 
     __setattr__ = __delattr__ = __setitem__ = __delitem__ = _refuse
 
@@ -163,7 +199,8 @@ def _make_write_guard(array_type: type | None) -> Callable[[Any], Any]:
 
 
 def _metaclass(name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> type:
-    """Class factory for ``class`` statements in user code (RestrictedPython passes ``metaclass=__metaclass__``)."""
+    """Class factory for ``class`` statements in user code (RestrictedPython passes
+    ``metaclass=__metaclass__``)."""
     cls = type(name, bases, namespace)
     if all(base in _user_classes or base in _SAFE_BASES or issubclass(base, Exception) for base in bases):
         _user_classes.add(cls)
@@ -196,7 +233,8 @@ def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 class PrintSink:
-    """Bounded stand-in for RestrictedPython's print collector: keeps at most ``limit`` characters, drops the rest.
+    """Bounded stand-in for RestrictedPython's print collector: keeps at most ``limit`` characters, drops the
+    rest.
 
     One sink is shared by the whole module (``_print_`` returns it); ``printed`` returns the kept text.
     """
@@ -286,7 +324,15 @@ def _safe_iter(obj: Any) -> Iterator[Any]:
     return guarded_iter(obj)
 
 
-_REMOVED = {"setattr", "delattr", "SystemExit", "KeyboardInterrupt", "BaseException", "GeneratorExit", "_getattr_"}
+_REMOVED = {
+    "setattr",
+    "delattr",
+    "SystemExit",
+    "KeyboardInterrupt",
+    "BaseException",
+    "GeneratorExit",
+    "_getattr_",
+}
 
 
 def _builtins(proxies: Mapping[str, ModuleProxy]) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Resource limits and isolation switches of one sandbox worker.
 
-All limits apply to the worker process only, after trusted modules are imported. Times are seconds, sizes bytes.
+All limits apply to the worker process only, after trusted modules are imported. Times are seconds, sizes
+bytes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ class SandboxLimits:
     :param open_files: RLIMIT_NOFILE (the worker already holds its pipes; new files are refused anyway).
     :param max_output_chars: characters kept from ``print`` per worker (the rest is dropped).
     :param error_chars: truncation of traceback text sent back to the parent.
-    :param network: False isolates the worker in empty user+network namespaces (no interface but a down ``lo``).
+    :param network: False isolates the worker in empty user+network namespaces (no interface but a down
+        ``lo``).
     :param drop_privileges: when started as root, switch to uid/gid ``nobody`` (65534) after imports.
     :param seccomp: load a seccomp-bpf filter refusing fork/exec/sockets/ptrace/file writes (x86-64 only).
     :param poll_s: watchdog polling period; kills happen at most ``timeout_s + poll_s`` after a call starts.

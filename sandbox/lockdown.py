@@ -3,15 +3,20 @@
 Layers (each best-effort; :func:`lock_down` reports what is actually in effect):
 
 1. ``PR_SET_PDEATHSIG=SIGKILL``: the worker dies with its parent.
-2. When running as root: drop to uid/gid ``nobody`` (65534), no supplementary groups. Makes RLIMIT_NPROC effective
+2. When running as root: drop to uid/gid ``nobody`` (65534), no supplementary groups. Makes RLIMIT_NPROC
+   effective
    (the kernel exempts root from it) and removes write access to root-owned files.
-3. ``unshare(CLONE_NEWUSER | CLONE_NEWNET)``: an empty network namespace (no interfaces up); connecting anywhere
+3. ``unshare(CLONE_NEWUSER | CLONE_NEWNET)``: an empty network namespace (no interfaces up); connecting
+   anywhere
    fails with ENETUNREACH.
 4. ``setrlimit``: RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE=0, RLIMIT_NOFILE, RLIMIT_CORE=0, RLIMIT_NPROC=1.
 5. seccomp-bpf (x86-64 only, built by hand, no library needed): refuses with EPERM process creation
-   (fork/vfork/execve/execveat, clone without CLONE_THREAD), sockets, ptrace/process_vm_*, kill, mount/namespace
-   calls, kernel-module and keyring calls, filesystem mutation (unlink/rename/mkdir/chmod/chown/link/truncate...) and
-   ``open``/``openat`` with write/create/truncate flags; ``clone3``/``openat2`` return ENOSYS (glibc falls back);
+   (fork/vfork/execve/execveat, clone without CLONE_THREAD), sockets, ptrace/process_vm_*, kill,
+   mount/namespace
+   calls, kernel-module and keyring calls, filesystem mutation
+   (unlink/rename/mkdir/chmod/chown/link/truncate...) and
+   ``open``/``openat`` with write/create/truncate flags; ``clone3``/``openat2`` return ENOSYS (glibc falls
+   back);
    foreign-ABI (i386/x32) syscalls kill the process.
 """
 
@@ -54,14 +59,80 @@ _OPEN_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APP
 
 # x86-64 syscall numbers refused with EPERM.
 _DENY_EPERM = (
-    41, 42, 43, 49, 50, 53, 288,  # socket connect accept bind listen socketpair accept4
-    57, 58, 59, 322,  # fork vfork execve execveat
-    62, 101, 310, 311, 424, 434,  # kill ptrace process_vm_readv/writev pidfd_send_signal pidfd_open
-    76, 77, 82, 83, 84, 85, 86, 87, 88, 90, 91, 92, 93, 94, 133,  # truncate..mknod
-    258, 259, 260, 263, 264, 265, 266, 268, 316,  # *at variants, renameat2
-    135, 155, 161, 165, 166, 167, 168, 169, 170, 171,  # personality pivot_root chroot mount ... setdomainname
-    175, 176, 246, 248, 249, 250, 272, 298, 304, 308, 313, 320, 321, 323,  # modules kexec keys unshare bpf ...
-    425, 426, 427, 428, 429, 430, 431, 432, 442,  # io_uring, new mount API
+    41,
+    42,
+    43,
+    49,
+    50,
+    53,
+    288,  # socket connect accept bind listen socketpair accept4
+    57,
+    58,
+    59,
+    322,  # fork vfork execve execveat
+    62,
+    101,
+    310,
+    311,
+    424,
+    434,  # kill ptrace process_vm_readv/writev pidfd_send_signal pidfd_open
+    76,
+    77,
+    82,
+    83,
+    84,
+    85,
+    86,
+    87,
+    88,
+    90,
+    91,
+    92,
+    93,
+    94,
+    133,  # truncate..mknod
+    258,
+    259,
+    260,
+    263,
+    264,
+    265,
+    266,
+    268,
+    316,  # *at variants, renameat2
+    135,
+    155,
+    161,
+    165,
+    166,
+    167,
+    168,
+    169,
+    170,
+    171,  # personality pivot_root chroot mount ... setdomainname
+    175,
+    176,
+    246,
+    248,
+    249,
+    250,
+    272,
+    298,
+    304,
+    308,
+    313,
+    320,
+    321,
+    323,  # modules kexec keys unshare bpf ...
+    425,
+    426,
+    427,
+    428,
+    429,
+    430,
+    431,
+    432,
+    442,  # io_uring, new mount API
 )
 _DENY_ENOSYS = (435, 437)  # clone3, openat2
 _CLONE, _OPEN, _OPENAT = 56, 2, 257
@@ -158,14 +229,18 @@ def _set_rlimits(limits: SandboxLimits) -> dict[str, int]:
 def lock_down(limits: SandboxLimits) -> dict[str, Any]:
     """Apply every layer to the calling process (irreversible) and report what is in effect.
 
-    Must run single-threaded (``unshare(CLONE_NEWUSER)`` requires it) and after every module the worker will need
-    has been imported: afterwards new files cannot be created and, as ``nobody``, files under ``/root`` cannot even
+    Must run single-threaded (``unshare(CLONE_NEWUSER)`` requires it) and after every module the worker will
+    need
+    has been imported: afterwards new files cannot be created and, as ``nobody``, files under ``/root`` cannot
+    even
     be read.
     """
     info: dict[str, Any] = {}
     libc = _libc()
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past RLIMIT_FSIZE fail with EFBIG instead of killing
+    signal.signal(
+        signal.SIGXFSZ, signal.SIG_IGN
+    )  # writes past RLIMIT_FSIZE fail with EFBIG instead of killing
     if limits.drop_privileges and os.geteuid() == 0:
         try:
             os.setgroups([])

@@ -1,11 +1,15 @@
 """The exact module allowlist and the read-only proxies user code receives instead of real modules.
 
-User code never holds a real module: ``import numpy`` binds a :class:`ModuleProxy` exposing only the vetted names
-listed here, and any vetted name whose value is itself a module is replaced by that module's proxy. Imports are
-checked on the full dotted name (``numpy.f2py`` is refused although ``numpy`` is allowed); ``from m import x`` must
+User code never holds a real module: ``import numpy`` binds a :class:`ModuleProxy` exposing only the vetted
+names
+listed here, and any vetted name whose value is itself a module is replaced by that module's proxy. Imports
+are
+checked on the full dotted name (``numpy.f2py`` is refused although ``numpy`` is allowed); ``from m import x``
+must
 name a vetted member of ``m``.
 
-This module imports nothing heavy at import time: ``ALLOWED_MODULES``/``vetted_names`` are pure data, used by the
+This module imports nothing heavy at import time: ``ALLOWED_MODULES``/``vetted_names`` are pure data, used by
+the
 static policy; :func:`build_proxies` imports the real modules (in the worker, before limits apply).
 """
 
@@ -26,67 +30,518 @@ __all__ = [
 ]
 
 _MATH = frozenset(
-    "acos acosh asin asinh atan atan2 atanh cbrt ceil comb copysign cos cosh degrees dist e erf erfc exp exp2 "
-    "expm1 fabs factorial floor fmod frexp fsum gamma gcd hypot inf isclose isfinite isinf isnan isqrt lcm ldexp "
-    "lgamma log log10 log1p log2 modf nan nextafter perm pi pow prod radians remainder sin sinh sqrt sumprod tan "
-    "tanh tau trunc ulp".split()
+    [
+        "acos",
+        "acosh",
+        "asin",
+        "asinh",
+        "atan",
+        "atan2",
+        "atanh",
+        "cbrt",
+        "ceil",
+        "comb",
+        "copysign",
+        "cos",
+        "cosh",
+        "degrees",
+        "dist",
+        "e",
+        "erf",
+        "erfc",
+        "exp",
+        "exp2",
+        "expm1",
+        "fabs",
+        "factorial",
+        "floor",
+        "fmod",
+        "frexp",
+        "fsum",
+        "gamma",
+        "gcd",
+        "hypot",
+        "inf",
+        "isclose",
+        "isfinite",
+        "isinf",
+        "isnan",
+        "isqrt",
+        "lcm",
+        "ldexp",
+        "lgamma",
+        "log",
+        "log10",
+        "log1p",
+        "log2",
+        "modf",
+        "nan",
+        "nextafter",
+        "perm",
+        "pi",
+        "pow",
+        "prod",
+        "radians",
+        "remainder",
+        "sin",
+        "sinh",
+        "sqrt",
+        "sumprod",
+        "tan",
+        "tanh",
+        "tau",
+        "trunc",
+        "ulp",
+    ]
 )
 _RANDOM = frozenset(
-    "betavariate choice choices expovariate gammavariate gauss getrandbits lognormvariate normalvariate "
-    "paretovariate randbytes randint random randrange sample seed shuffle triangular uniform vonmisesvariate "
-    "weibullvariate Random".split()
+    [
+        "betavariate",
+        "choice",
+        "choices",
+        "expovariate",
+        "gammavariate",
+        "gauss",
+        "getrandbits",
+        "lognormvariate",
+        "normalvariate",
+        "paretovariate",
+        "randbytes",
+        "randint",
+        "random",
+        "randrange",
+        "sample",
+        "seed",
+        "shuffle",
+        "triangular",
+        "uniform",
+        "vonmisesvariate",
+        "weibullvariate",
+        "Random",
+    ]
 )
 _NUMPY = frozenset(
-    "abs absolute acos acosh add all allclose amax amin angle any append arange arccos arccosh arcsin arcsinh "
-    "arctan arctan2 arctanh argmax argmin argpartition argsort argwhere around array array_equal array_equiv "
-    "array_split asarray ascontiguousarray asin asinh atan atan2 atanh atleast_1d atleast_2d atleast_3d average "
-    "bincount bool bool_ broadcast_arrays broadcast_to cbrt ceil clip column_stack concat concatenate conj "
-    "conjugate convolve copy copysign corrcoef correlate cos cosh count_nonzero cov cross cumprod cumsum "
-    "deg2rad degrees delete diag diagonal diff digitize divide divmod dot dstack dtype e ediff1d einsum empty "
-    "empty_like equal errstate exp exp2 expand_dims expm1 eye fabs finfo fix flatnonzero flip fliplr flipud "
-    "float16 float32 float64 floating floor floor_divide fmax fmin fmod frexp full full_like gcd geomspace "
-    "gradient greater greater_equal heaviside histogram hsplit hstack hypot identity iinfo inf inner insert "
-    "int16 int32 int64 int8 int_ integer interp intersect1d intp isclose isfinite isin isinf isnan isscalar "
-    "issubdtype lcm ldexp less less_equal linalg linspace log log10 log1p log2 logaddexp logical_and logical_not "
-    "logical_or logical_xor logspace matmul max maximum mean median meshgrid min minimum mod modf moveaxis "
-    "multiply nan nan_to_num nanargmax nanargmin nanmax nanmean nanmedian nanmin nanpercentile nanstd nansum "
-    "nanvar ndarray ndim negative newaxis nonzero not_equal number ones ones_like outer pad partition percentile "
-    "pi polyfit polyval positive pow power prod ptp quantile rad2deg radians random ravel real reciprocal "
-    "remainder repeat reshape resize rint roll rot90 round searchsorted select setdiff1d sign signbit sin sinc "
-    "sinh size sort split sqrt square squeeze stack std subtract sum swapaxes take tan tanh tile trace transpose "
-    "trapezoid tril triu true_divide trunc uint16 uint32 uint64 uint8 union1d unique unwrap var vdot vstack "
-    "where zeros zeros_like fft".split()
+    [
+        "abs",
+        "absolute",
+        "acos",
+        "acosh",
+        "add",
+        "all",
+        "allclose",
+        "amax",
+        "amin",
+        "angle",
+        "any",
+        "append",
+        "arange",
+        "arccos",
+        "arccosh",
+        "arcsin",
+        "arcsinh",
+        "arctan",
+        "arctan2",
+        "arctanh",
+        "argmax",
+        "argmin",
+        "argpartition",
+        "argsort",
+        "argwhere",
+        "around",
+        "array",
+        "array_equal",
+        "array_equiv",
+        "array_split",
+        "asarray",
+        "ascontiguousarray",
+        "asin",
+        "asinh",
+        "atan",
+        "atan2",
+        "atanh",
+        "atleast_1d",
+        "atleast_2d",
+        "atleast_3d",
+        "average",
+        "bincount",
+        "bool",
+        "bool_",
+        "broadcast_arrays",
+        "broadcast_to",
+        "cbrt",
+        "ceil",
+        "clip",
+        "column_stack",
+        "concat",
+        "concatenate",
+        "conj",
+        "conjugate",
+        "convolve",
+        "copy",
+        "copysign",
+        "corrcoef",
+        "correlate",
+        "cos",
+        "cosh",
+        "count_nonzero",
+        "cov",
+        "cross",
+        "cumprod",
+        "cumsum",
+        "deg2rad",
+        "degrees",
+        "delete",
+        "diag",
+        "diagonal",
+        "diff",
+        "digitize",
+        "divide",
+        "divmod",
+        "dot",
+        "dstack",
+        "dtype",
+        "e",
+        "ediff1d",
+        "einsum",
+        "empty",
+        "empty_like",
+        "equal",
+        "errstate",
+        "exp",
+        "exp2",
+        "expand_dims",
+        "expm1",
+        "eye",
+        "fabs",
+        "finfo",
+        "fix",
+        "flatnonzero",
+        "flip",
+        "fliplr",
+        "flipud",
+        "float16",
+        "float32",
+        "float64",
+        "floating",
+        "floor",
+        "floor_divide",
+        "fmax",
+        "fmin",
+        "fmod",
+        "frexp",
+        "full",
+        "full_like",
+        "gcd",
+        "geomspace",
+        "gradient",
+        "greater",
+        "greater_equal",
+        "heaviside",
+        "histogram",
+        "hsplit",
+        "hstack",
+        "hypot",
+        "identity",
+        "iinfo",
+        "inf",
+        "inner",
+        "insert",
+        "int16",
+        "int32",
+        "int64",
+        "int8",
+        "int_",
+        "integer",
+        "interp",
+        "intersect1d",
+        "intp",
+        "isclose",
+        "isfinite",
+        "isin",
+        "isinf",
+        "isnan",
+        "isscalar",
+        "issubdtype",
+        "lcm",
+        "ldexp",
+        "less",
+        "less_equal",
+        "linalg",
+        "linspace",
+        "log",
+        "log10",
+        "log1p",
+        "log2",
+        "logaddexp",
+        "logical_and",
+        "logical_not",
+        "logical_or",
+        "logical_xor",
+        "logspace",
+        "matmul",
+        "max",
+        "maximum",
+        "mean",
+        "median",
+        "meshgrid",
+        "min",
+        "minimum",
+        "mod",
+        "modf",
+        "moveaxis",
+        "multiply",
+        "nan",
+        "nan_to_num",
+        "nanargmax",
+        "nanargmin",
+        "nanmax",
+        "nanmean",
+        "nanmedian",
+        "nanmin",
+        "nanpercentile",
+        "nanstd",
+        "nansum",
+        "nanvar",
+        "ndarray",
+        "ndim",
+        "negative",
+        "newaxis",
+        "nonzero",
+        "not_equal",
+        "number",
+        "ones",
+        "ones_like",
+        "outer",
+        "pad",
+        "partition",
+        "percentile",
+        "pi",
+        "polyfit",
+        "polyval",
+        "positive",
+        "pow",
+        "power",
+        "prod",
+        "ptp",
+        "quantile",
+        "rad2deg",
+        "radians",
+        "random",
+        "ravel",
+        "real",
+        "reciprocal",
+        "remainder",
+        "repeat",
+        "reshape",
+        "resize",
+        "rint",
+        "roll",
+        "rot90",
+        "round",
+        "searchsorted",
+        "select",
+        "setdiff1d",
+        "sign",
+        "signbit",
+        "sin",
+        "sinc",
+        "sinh",
+        "size",
+        "sort",
+        "split",
+        "sqrt",
+        "square",
+        "squeeze",
+        "stack",
+        "std",
+        "subtract",
+        "sum",
+        "swapaxes",
+        "take",
+        "tan",
+        "tanh",
+        "tile",
+        "trace",
+        "transpose",
+        "trapezoid",
+        "tril",
+        "triu",
+        "true_divide",
+        "trunc",
+        "uint16",
+        "uint32",
+        "uint64",
+        "uint8",
+        "union1d",
+        "unique",
+        "unwrap",
+        "var",
+        "vdot",
+        "vstack",
+        "where",
+        "zeros",
+        "zeros_like",
+        "fft",
+    ]
 )
 _NUMPY_LINALG = frozenset(
-    "LinAlgError cholesky cond det eig eigh eigvals eigvalsh inv lstsq matrix_power matrix_rank norm pinv qr "
-    "slogdet solve svd".split()
+    [
+        "LinAlgError",
+        "cholesky",
+        "cond",
+        "det",
+        "eig",
+        "eigh",
+        "eigvals",
+        "eigvalsh",
+        "inv",
+        "lstsq",
+        "matrix_power",
+        "matrix_rank",
+        "norm",
+        "pinv",
+        "qr",
+        "slogdet",
+        "solve",
+        "svd",
+    ]
 )
 _NUMPY_RANDOM = frozenset(
-    "Generator default_rng beta binomial chisquare choice exponential gamma geometric gumbel laplace logistic "
-    "lognormal normal pareto permutation poisson power rand randint randn random random_sample rayleigh shuffle "
-    "standard_normal triangular uniform vonmises weibull".split()
+    [
+        "Generator",
+        "default_rng",
+        "beta",
+        "binomial",
+        "chisquare",
+        "choice",
+        "exponential",
+        "gamma",
+        "geometric",
+        "gumbel",
+        "laplace",
+        "logistic",
+        "lognormal",
+        "normal",
+        "pareto",
+        "permutation",
+        "poisson",
+        "power",
+        "rand",
+        "randint",
+        "randn",
+        "random",
+        "random_sample",
+        "rayleigh",
+        "shuffle",
+        "standard_normal",
+        "triangular",
+        "uniform",
+        "vonmises",
+        "weibull",
+    ]
 )
-_NUMPY_FFT = frozenset("fft ifft fft2 ifft2 fftn ifftn rfft irfft fftfreq rfftfreq fftshift ifftshift".split())
+_NUMPY_FFT = frozenset(
+    [
+        "fft",
+        "ifft",
+        "fft2",
+        "ifft2",
+        "fftn",
+        "ifftn",
+        "rfft",
+        "irfft",
+        "fftfreq",
+        "rfftfreq",
+        "fftshift",
+        "ifftshift",
+    ]
+)
 _SHAPELY_GEOMETRY = frozenset(
-    "Point LineString LinearRing Polygon MultiPoint MultiLineString MultiPolygon GeometryCollection box mapping "
-    "shape CAP_STYLE JOIN_STYLE".split()
+    [
+        "Point",
+        "LineString",
+        "LinearRing",
+        "Polygon",
+        "MultiPoint",
+        "MultiLineString",
+        "MultiPolygon",
+        "GeometryCollection",
+        "box",
+        "mapping",
+        "shape",
+        "CAP_STYLE",
+        "JOIN_STYLE",
+    ]
 )
 _SHAPELY = _SHAPELY_GEOMETRY - {"mapping", "shape", "CAP_STYLE", "JOIN_STYLE"} | frozenset(
-    "geometry ops affinity area boundary bounds buffer centroid clip_by_rect contains contains_xy convex_hull "
-    "covered_by covers crosses difference disjoint distance dwithin envelope equals frechet_distance "
-    "get_coordinates hausdorff_distance intersection intersects intersects_xy is_empty is_valid length "
-    "line_interpolate_point line_locate_point linestrings points polygons shortest_line simplify touches union "
-    "unary_union within from_wkt to_wkt".split()
+    [
+        "geometry",
+        "ops",
+        "affinity",
+        "area",
+        "boundary",
+        "bounds",
+        "buffer",
+        "centroid",
+        "clip_by_rect",
+        "contains",
+        "contains_xy",
+        "convex_hull",
+        "covered_by",
+        "covers",
+        "crosses",
+        "difference",
+        "disjoint",
+        "distance",
+        "dwithin",
+        "envelope",
+        "equals",
+        "frechet_distance",
+        "get_coordinates",
+        "hausdorff_distance",
+        "intersection",
+        "intersects",
+        "intersects_xy",
+        "is_empty",
+        "is_valid",
+        "length",
+        "line_interpolate_point",
+        "line_locate_point",
+        "linestrings",
+        "points",
+        "polygons",
+        "shortest_line",
+        "simplify",
+        "touches",
+        "union",
+        "unary_union",
+        "within",
+        "from_wkt",
+        "to_wkt",
+    ]
 )
 _SHAPELY_OPS = frozenset(
-    "nearest_points substring unary_union linemerge split snap transform orient polygonize triangulate "
-    "shared_paths clip_by_rect".split()
+    [
+        "nearest_points",
+        "substring",
+        "unary_union",
+        "linemerge",
+        "split",
+        "snap",
+        "transform",
+        "orient",
+        "polygonize",
+        "triangulate",
+        "shared_paths",
+        "clip_by_rect",
+    ]
 )
-_SHAPELY_AFFINITY = frozenset("rotate scale skew translate affine_transform".split())
+_SHAPELY_AFFINITY = frozenset(["rotate", "scale", "skew", "translate", "affine_transform"])
 
 _SCIPY_SUBMODULES = ("scipy.spatial", "scipy.interpolate", "scipy.special", "scipy.signal", "scipy.optimize")
 
-#: Exact allowlist: full dotted module name -> vetted public names (None = filtered automatically at build time).
+#: Exact allowlist: full dotted module name -> vetted public names (None = filtered automatically at build
+#: time).
 ALLOWED_MODULES: Mapping[str, frozenset[str] | None] = {
     "math": _MATH,
     "random": _RANDOM,
@@ -102,12 +557,26 @@ ALLOWED_MODULES: Mapping[str, frozenset[str] | None] = {
     **dict.fromkeys(_SCIPY_SUBMODULES),
 }
 
-#: Name fragments never exposed by the automatic (scipy) filter: file I/O, native access, processes, global state.
-DENIED_NAME_PARTS = ("load", "save", "read", "write", "file", "memmap", "ctypes", "open", "test", "show", "set")
+#: Name fragments never exposed by the automatic (scipy) filter: file I/O, native access, processes, global
+#: state.
+DENIED_NAME_PARTS = (
+    "load",
+    "save",
+    "read",
+    "write",
+    "file",
+    "memmap",
+    "ctypes",
+    "open",
+    "test",
+    "show",
+    "set",
+)
 
 
 def vetted_names(module: str) -> frozenset[str] | None:
-    """Vetted public names of allowlisted ``module`` (None when filtered at build time); KeyError if not allowed."""
+    """Vetted public names of allowlisted ``module`` (None when filtered at build time); KeyError if not
+    allowed."""
     return ALLOWED_MODULES[module]
 
 
@@ -133,7 +602,9 @@ class ModuleProxy:
             members: dict[str, Any] = object.__getattribute__(self, "_sbx_members")
             if name in members:
                 return members[name]
-        raise AttributeError(f"module {object.__getattribute__(self, '_sbx_name')!r} has no attribute {name!r}")
+        raise AttributeError(
+            f"module {object.__getattribute__(self, '_sbx_name')!r} has no attribute {name!r}"
+        )
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("sandbox modules are read-only")
@@ -163,11 +634,13 @@ def _auto_names(module: types.ModuleType) -> frozenset[str]:
 def build_proxies(roots: Iterable[str] | None = None) -> dict[str, ModuleProxy]:
     """Import every importable allowlisted module and build its proxy (full dotted name -> proxy).
 
-    :param roots: top-level package names to load (e.g. ``{"math", "numpy"}``); None loads all. Loading only what
+    :param roots: top-level package names to load (e.g. ``{"math", "numpy"}``); None loads all. Loading only
+        what
         the source imports keeps worker start fast (scipy alone takes ~0.4 s).
 
     Modules that are not installed (scipy may be missing) are left out, so importing them fails like any other
-    forbidden import. A vetted member whose value is a module becomes that module's proxy, or is dropped if the
+    forbidden import. A vetted member whose value is a module becomes that module's proxy, or is dropped if
+    the
     submodule is not itself allowlisted.
     """
     real: dict[str, types.ModuleType] = {}
@@ -206,7 +679,8 @@ def build_proxies(roots: Iterable[str] | None = None) -> dict[str, ModuleProxy]:
 
 
 def make_import(proxies: Mapping[str, ModuleProxy]) -> Callable[..., ModuleProxy]:
-    """Return the ``__import__`` given to user code: exact-name allowlist, proxies only, no relative imports."""
+    """Return the ``__import__`` given to user code: exact-name allowlist, proxies only, no relative
+    imports."""
 
     def guarded_import(
         name: str,

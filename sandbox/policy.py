@@ -2,7 +2,8 @@
 
 :func:`check_source` reports *every* violation with line and (1-based) column, without running anything; it is
 shared with ``reward lint``. :func:`compile_reward` turns clean source into a restricted code object or raises
-:class:`~sandbox.errors.RewardCompileError` (:class:`~sandbox.errors.ForbiddenImport` when an import is refused).
+:class:`~sandbox.errors.RewardCompileError` (:class:`~sandbox.errors.ForbiddenImport` when an import is
+refused).
 
 Violation kinds:
 
@@ -23,7 +24,7 @@ import ast
 import types
 from dataclasses import dataclass
 
-from RestrictedPython import compile_restricted_exec
+from RestrictedPython.compile import compile_restricted_exec
 from RestrictedPython.transformer import (
     INSPECT_ATTRIBUTES,
     IOPERATOR_TO_STR,
@@ -36,20 +37,62 @@ from sandbox.modules import ALLOWED_MODULES
 
 __all__ = [
     "FORBIDDEN_NAMES",
-    "imported_roots", "IO_ATTRIBUTES", "NATIVE_ATTRIBUTES", "Violation", "check_source", "compile_reward"]
+    "IO_ATTRIBUTES",
+    "NATIVE_ATTRIBUTES",
+    "Violation",
+    "check_source",
+    "compile_reward",
+    "imported_roots",
+]
 
 #: Builtins whose use is refused statically (most are also absent at run time).
 FORBIDDEN_NAMES = frozenset(
-    "exec eval compile open input globals locals vars breakpoint setattr delattr help exit quit memoryview "
-    "copyright credits license".split()
+    [
+        "exec",
+        "eval",
+        "compile",
+        "open",
+        "input",
+        "globals",
+        "locals",
+        "vars",
+        "breakpoint",
+        "setattr",
+        "delattr",
+        "help",
+        "exit",
+        "quit",
+        "memoryview",
+        "copyright",
+        "credits",
+        "license",
+    ]
 )
 #: File-I/O attribute names (numpy/scipy/shapely readers and writers, ndarray.tofile/dump).
 IO_ATTRIBUTES = frozenset(
-    "save savez savez_compressed savetxt load loads loadtxt genfromtxt fromfile fromregex memmap open_memmap "
-    "tofile dump dumps DataSource recfromtxt recfromcsv".split()
+    [
+        "save",
+        "savez",
+        "savez_compressed",
+        "savetxt",
+        "load",
+        "loads",
+        "loadtxt",
+        "genfromtxt",
+        "fromfile",
+        "fromregex",
+        "memmap",
+        "open_memmap",
+        "tofile",
+        "dump",
+        "dumps",
+        "DataSource",
+        "recfromtxt",
+        "recfromcsv",
+    ]
 )
 #: Native-code and process escape hatches.
-NATIVE_ATTRIBUTES = frozenset("ctypes ctypeslib f2py cffi".split())
+NATIVE_ATTRIBUTES = frozenset(["ctypes", "ctypeslib", "f2py", "cffi"])
 
 
 @dataclass(frozen=True, order=True)
@@ -69,13 +112,20 @@ class Violation:
 class _Transformer(RestrictingNodeTransformer):
     """RestrictedPython's transformer, recording node positions and allowing ``a.b += x`` / ``a[i] += x``."""
 
-    def __init__(self, errors: list[str] | None = None, warnings: list[str] | None = None, used_names=None):  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        errors: list[str] | None = None,
+        warnings: list[str] | None = None,
+        used_names: dict[str, bool] | None = None,
+    ) -> None:
         super().__init__(errors, warnings, used_names)
         self.positions: list[tuple[int, int, str]] = []
 
     def error(self, node: ast.AST, info: str) -> None:
         super().error(node, info)
-        self.positions.append((getattr(node, "lineno", 0) or 0, (getattr(node, "col_offset", -1) or 0) + 1, info))
+        self.positions.append(
+            (getattr(node, "lineno", 0) or 0, (getattr(node, "col_offset", -1) or 0) + 1, info)
+        )
 
     def _check_attr(self, node: ast.Attribute) -> None:
         if node.attr.startswith("_") and node.attr != "_":
@@ -83,10 +133,11 @@ class _Transformer(RestrictingNodeTransformer):
         if node.attr in INSPECT_ATTRIBUTES:
             self.error(node, f'"{node.attr}" is a restricted name, that is forbidden to access.')
 
-    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST | list[ast.stmt]:
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST | list[ast.stmt]:  # noqa: N802
         target = node.target
         if not isinstance(target, ast.Attribute | ast.Subscript):
-            return super().visit_AugAssign(node)
+            result: ast.AST = super().visit_AugAssign(node)  # type: ignore[assignment]
+            return result
         op = ast.Constant(IOPERATOR_TO_STR[type(node.op)])
         rhs = self.visit(node.value)
         obj_tmp = self.gen_tmp_name()
@@ -95,7 +146,9 @@ class _Transformer(RestrictingNodeTransformer):
         if isinstance(target, ast.Attribute):
             self._check_attr(target)
             load = ast.Call(
-                ast.Name("_getattr_", ast.Load()), [ast.Name(obj_tmp, ast.Load()), ast.Constant(target.attr)], []
+                ast.Name("_getattr_", ast.Load()),
+                [ast.Name(obj_tmp, ast.Load()), ast.Constant(target.attr)],
+                [],
             )
             store: ast.expr = ast.Attribute(store_obj, target.attr, ast.Store())
         else:
@@ -158,7 +211,9 @@ def _static_violations(tree: ast.AST) -> list[Violation]:
             out.extend(_import_violations(node))
         elif isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES and node.id not in assigned:
             out.append(
-                Violation(node.lineno, node.col_offset + 1, "forbidden-name", f"use of {node.id!r} is not allowed")
+                Violation(
+                    node.lineno, node.col_offset + 1, "forbidden-name", f"use of {node.id!r} is not allowed"
+                )
             )
         elif isinstance(node, ast.Attribute) and node.attr in IO_ATTRIBUTES:
             msg = f"file I/O attribute {node.attr!r} is not allowed"
@@ -187,7 +242,8 @@ def _restricted_compile(source: str, filename: str) -> tuple[types.CodeType | No
 def check_source(source: str, filename: str = "reward.py") -> list[Violation]:
     """Return every policy violation of ``source`` sorted by position (empty list = compiles cleanly).
 
-    Never executes the source. A syntax error yields a single ``syntax`` violation (nothing else can be checked).
+    Never executes the source. A syntax error yields a single ``syntax`` violation (nothing else can be
+    checked).
     """
     return _check(source, filename)[1]
 

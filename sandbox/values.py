@@ -1,6 +1,7 @@
 """Value handling inside the worker: freezing constants, copying params, checking reward values.
 
-* :func:`freeze` turns constants (waypoints...) into immutable tuples once, so every call can share them without
+* :func:`freeze` turns constants (waypoints...) into immutable tuples once, so every call can share them
+  without
   copying: ``list``/``tuple``/``ndarray`` -> nested tuples of Python scalars.
 * :func:`copy_value` copies a mutable params value (lists, dicts, sets, arrays) so user code cannot change the
   caller's data; immutable scalars and strings are returned as is.
@@ -21,6 +22,7 @@ __all__ = ["REWARD_BOUND", "check_reward", "copy_value", "freeze"]
 #: Largest accepted |reward| (the simulator raises RewardFunctionError beyond it since v4.0.12).
 REWARD_BOUND = 1e5
 _IMMUTABLE = frozenset({float, int, bool, str, bytes, type(None), complex})
+_FLAT = frozenset({float, int, bool, str, type(None)})
 _NUMBER = (int, float, np.floating, np.integer, np.bool_)
 
 
@@ -58,6 +60,8 @@ def copy_value(value: Any) -> Any:
     if kind in _IMMUTABLE:
         return value
     if kind is list:
+        if _FLAT.issuperset(map(type, value)):
+            return value[:]
         return [item if type(item) in _IMMUTABLE else copy_value(item) for item in value]
     if kind is dict:
         return {key: copy_value(item) for key, item in value.items()}
@@ -87,7 +91,9 @@ def check_reward(value: Any) -> float:
         )
     if -REWARD_BOUND <= number <= REWARD_BOUND:
         return number
-    kind = "not finite" if number != number or number in (float("inf"), float("-inf")) else "outside [-1e5, 1e5]"
+    kind = (
+        "not finite" if number != number or number in (float("inf"), float("-inf")) else "outside [-1e5, 1e5]"
+    )
     raise BadRewardValue(f"reward {number!r} is {kind}", repr(number))
 
 

@@ -19,7 +19,6 @@ import pyarrow.csv as pacsv
 
 from replay.readers.fields import (
     _INT_FIELDS,
-    _LIST_ACTION,
     _MAX_EXACT_INT,
     _RAD_TO_DEG,
     _STATUS,
@@ -39,13 +38,18 @@ _NUMERIC = {
 }
 
 
-def _fast_table(buffer: pa.Buffer | bytes, names: Sequence[str], rows: int) -> dict[str, object] | None:
+def _fast_table(
+    buffer: pa.Buffer | bytes, names: Sequence[str], rows: int, list_actions: bool
+) -> dict[str, object] | None:
     """Read ``rows`` headerless CSV records with pyarrow; None when the result can't be trusted."""
     known = [n for n in names if n in ALL_FIELDS]
     if len(set(known)) != len(known):
         return None
     types = {n: (pa.float64() if n in _NUMERIC else pa.string()) for n in known}
     types.update({"done": pa.bool_(), "all_wheels_on_track": pa.bool_()})
+    types["episode_status"] = pa.dictionary(pa.int32(), pa.string())
+    if not list_actions:
+        types["action"] = pa.float64()
     column_names = [n if n in ALL_FIELDS else f"_extra{i}" for i, n in enumerate(names)]
     try:
         table = pacsv.read_csv(
@@ -67,7 +71,7 @@ def _fast_table(buffer: pa.Buffer | bytes, names: Sequence[str], rows: int) -> d
     out: dict[str, object] = {}
     for name in known:
         col = table.column(name).combine_chunks()
-        if name in _NUMERIC:
+        if name in _NUMERIC or (name == "action" and not list_actions):
             values = col.to_numpy(zero_copy_only=False)
             if not np.isfinite(values).all():
                 return None
@@ -80,14 +84,17 @@ def _fast_table(buffer: pa.Buffer | bytes, names: Sequence[str], rows: int) -> d
             out[name] = np.asarray(col.to_numpy(zero_copy_only=False), dtype=bool)
         else:
             out[name] = col
-    if (
-        "episode_status" in out
-        and not pc.all(pc.match_substring_regex(out["episode_status"], _STATUS)).as_py()
-    ):
+    status = out.get("episode_status")
+    if status is not None and not pc.all(pc.match_substring_regex(status.dictionary, _STATUS)).as_py():  # type: ignore[attr-defined]
         return None
-    index, steer, speed, valid = _parse_action(out["action"])  # type: ignore[arg-type]
-    if not valid.all():
-        return None
+    if list_actions:
+        index, steer, speed, valid = _parse_action(out["action"])  # type: ignore[arg-type]
+        if not valid.all():
+            return None
+    else:
+        index, steer, speed = out["action"], np.full(rows, np.nan), np.full(rows, np.nan)
+        if ((index != np.floor(index)) | (np.abs(index) >= _MAX_EXACT_INT)).any():  # type: ignore[operator]
+            return None
     out["action"], out["action_steering_angle"], out["action_speed"] = index, steer, speed
     for name in ("pause_duration", "obstacle_crash_counter", "wall_clock"):
         out.setdefault(name, np.full(rows, np.nan))
@@ -103,7 +110,9 @@ def parse_csvs(csvs: Sequence[CsvBody], origins: Sequence[int], source_names: Se
     if all(c.clean for c in csvs):
         rows = [c.rows for c in csvs]
         joined = b"".join(c.body if c.body.endswith(b"\n") or not c.body else c.body + b"\n" for c in csvs)
-        columns = _fast_table(joined, names, sum(rows)) if sum(rows) else None
+        if b", " in joined:  # list actions written "[a, b]": make the comma-free form pyarrow can split
+            joined = joined.replace(b", ", b" ")
+        columns = _fast_table(joined, names, sum(rows), b"[" in joined) if sum(rows) else None
         if columns is not None:
             columns["line"] = np.concatenate(
                 [np.arange(c.header_line + 1, c.header_line + 1 + c.rows, dtype=np.int64) for c in csvs]
@@ -129,15 +138,16 @@ def parse_logs(
     origin = np.repeat(np.asarray(origins, dtype=np.int64), [len(log.lines) for log in logs])
     if len(records) == 0:
         return ParsedRecords()
-    if pc.any(pc.match_substring(records, "[")).as_py():
-        records = pc.replace_substring_regex(records, _LIST_ACTION, r"[\1 \2]")
+    list_actions = bool(pc.any(pc.match_substring(records, "[")).as_py())
+    if list_actions and pc.any(pc.match_substring(records, ", ")).as_py():  # "[a, b]" (simapp < 5.2)
+        records = pc.replace_substring(records, ", ", " ")
     counts = pc.count_substring(records, ",").to_numpy(zero_copy_only=False)
     count = int(counts[0]) + 1
     names = log_field_names(count)
     if names is not None and (counts == count - 1).all():
         joined = pc.binary_join_element_wise(records, pa.scalar(""), "\n")
         total = int(pc.sum(pc.binary_length(joined)).as_py())
-        columns = _fast_table(joined.buffers()[2].slice(0, total), names, len(records))
+        columns = _fast_table(joined.buffers()[2].slice(0, total), names, len(records), list_actions)
         if columns is not None:
             if count == 15:
                 columns["yaw"] = columns["yaw"] * _RAD_TO_DEG  # type: ignore[operator]
@@ -156,6 +166,7 @@ def merge(parsed: Sequence[ParsedRecords]) -> ParsedRecords:
     result = ParsedRecords()
     for p in parsed:
         result.warnings.extend(p.warnings)
+        result.bad_lines.update(p.bad_lines)
         result.field_counts.update(p.field_counts)
         result.radians_converted |= p.radians_converted
     if not filled:

@@ -48,6 +48,12 @@ class ParsedRecords:
     field_counts: dict[tuple[int, int], int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     radians_converted: bool = False
+    bad_lines: dict[int, int] = field(default_factory=dict)
+
+    def warn(self, origin: int, message: str) -> None:
+        """Record one skipped record of source ``origin``."""
+        self.warnings.append(message)
+        self.bad_lines[origin] = self.bad_lines.get(origin, 0) + 1
 
     @property
     def rows(self) -> int:
@@ -104,16 +110,17 @@ def _parse_action(col: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
         valid[plain] = ok
     listed = np.flatnonzero(is_list)
     if len(listed):
-        parts = pc.extract_regex(
-            col.take(pa.array(listed)), r"^\[\s*(?P<a>[^\s\],]+)\s*[,\s]\s*(?P<b>[^\s\],]+)\s*\]$"
-        )
-        parts = pc.fill_null(parts.field("a"), ""), pc.fill_null(parts.field("b"), "")
-        a, ok_a = _parse_float(parts[0])
-        b, ok_b = _parse_float(parts[1])
+        inner = pc.utf8_trim(col.take(pa.array(listed)), characters='[]" ')
+        pairs = pc.utf8_split_whitespace(pc.replace_substring(inner, ",", " "))
+        two = np.asarray(pc.list_value_length(pairs).to_numpy(zero_copy_only=False)) == 2
+        flat = pc.list_flatten(pairs.filter(pa.array(two)))
+        a, ok_a = _parse_float(flat.take(pa.array(np.arange(0, len(flat), 2))))
+        b, ok_b = _parse_float(flat.take(pa.array(np.arange(1, len(flat), 2))))
+        rows = listed[two]
         ok = ok_a & ok_b
-        steer[listed] = np.where(ok, a, np.nan)
-        speed[listed] = np.where(ok, b, np.nan)
-        valid[listed] = ok
+        steer[rows] = np.where(ok, a, np.nan)
+        speed[rows] = np.where(ok, b, np.nan)
+        valid[rows] = ok
     return index, steer, speed, valid
 
 
@@ -210,9 +217,10 @@ def parse_records(
         names = names_for(int(count))
         if names is None:
             for i in rows:
-                result.warnings.append(
+                result.warn(
+                    int(origins[i]),
                     f"{source_names[origins[i]]}:{line_numbers[i]}: unexpected number of fields ({count}); "
-                    "record skipped"
+                    "record skipped",
                 )
             continue
         flat = pc.list_flatten(lists.take(pa.array(rows)))

@@ -39,5 +39,6 @@ def extract_log_records(data: bytes) -> LogRecords:
     """Return the step records (``\\r`` stripped) and the mined metadata of one log."""
     text = decode(data)
     idx, bodies = lines_containing(split_lines(text), LINE_PREFIX)
-    bodies = pc.utf8_rtrim(bodies, characters="\r") if len(bodies) else bodies
+    if len(bodies) and b"\r" in data:
+        bodies = pc.utf8_rtrim(bodies, characters="\r")
     return LogRecords(bodies, idx.astype(np.int64) + 1, mine_log_metadata(text))

@@ -78,8 +78,12 @@ def split_csv(data: bytes, source: str) -> CsvBody:
     missing = [name for name in REQUIRED_FIELDS if name not in names]
     if missing:
         raise NotASimtraceError(f"{source}:{header_line}: not a simtrace CSV header (missing {missing[:3]})")
-    clean = b"\n\n" not in body and b"\n\r\n" not in body and not body.startswith((b"\n", b"\r"))
-    clean = clean and (b"\n" + header) not in body and not body.startswith(header)
+    clean = (
+        b"\n\n" not in body
+        and b"\n\r" not in body
+        and not body.startswith((b"\n", b"\r", header))
+        and body.find(header[:12]) < 0  # cheap test for a repeated header line
+    )
     rows = 0 if not body else body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     return CsvBody(header, names, body, header_line, rows, clean)
 

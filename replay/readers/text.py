@@ -27,5 +27,8 @@ def lines_containing(lines: pa.Array, marker: str) -> tuple[np.ndarray, pa.Array
     if len(idx) == 0:
         return idx, pa.array([], type=pa.string())
     found = lines.take(pa.array(idx))
+    starts = pos[idx]
+    if starts.min() == starts.max() and pc.all(pc.string_is_ascii(found)).as_py():
+        return idx, pc.utf8_slice_codeunits(found, int(starts[0]) + len(marker))
     pattern = "^.*?" + marker.replace("[", r"\[").replace(".", r"\.")
     return idx, pc.replace_substring_regex(found, pattern, "", max_replacements=1)

@@ -9,13 +9,17 @@ bicycle model, the actual steering angle). The model then replays the logged com
 (``scipy.optimize.least_squares`` when scipy is installed, else a coordinate search); the error table is computed on
 held-out episodes.
 
-Input: a DataFrame with one row per step and the columns documented in :data:`REQUIRED_COLUMNS` (the names of
-``replay.read_logs``), sorted by step within each episode. ``episode_status == "prepare"`` rows are kept as
-history with a standstill command (the real PREPARE step sends zero speed).
+Input: a DataFrame with one row per step, sorted by step within each episode, with the columns
+:data:`REQUIRED_COLUMNS` — ``x``, ``y`` (front point, m), ``heading`` (or ``yaw``, deg), ``steering_angle`` (deg)
+and ``speed`` (m/s), the commanded action — plus, optionally, ``episode_status`` and episode identifiers
+(``unique_episode``, else any of :data:`EPISODE_COLUMNS`). ``replay.read_logs(...).steps`` has them all.
+``episode_status == "prepare"`` rows are kept as history with a standstill command (the real PREPARE step sends
+zero speed). Episodes must come from the same physics (Gazebo at ~15 Hz); 2019 logs in radians do not fit.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +32,6 @@ from reward_sdk.sim.car import (
     MAX_SPEED_CMD,
     MAX_STEERING_DEG,
     MIN_SPEED_CMD,
-    REAR_RATIO,
     TIME_STEP_S,
     CarParams,
     advance,
@@ -36,9 +39,11 @@ from reward_sdk.sim.car import (
 )
 
 HORIZON_STEPS = 15  # steps predicted ahead (≈ 1 s at 15 Hz)
-HISTORY_STEPS = 3  # logged steps needed before a window start (finite differences + dead-time queue)
+HISTORY_STEPS = 5  # logged steps needed before a window start (finite differences + dead-time queue)
 REQUIRED_COLUMNS = ("x", "y", "heading", "steering_angle", "speed")  # m, m, deg, deg, m/s (commanded)
-EPISODE_COLUMNS = ("source", "file", "worker", "episode")  # those present identify an episode, in this order
+HEADING_ALIASES = ("heading", "yaw")  # the heading column may be called either
+EPISODE_COLUMNS = ("source", "file", "worker", "iteration", "episode")  # those present identify an episode
+UNIQUE_EPISODE_COLUMN = "unique_episode"  # used alone when present (replay.read_logs)
 MIN_DT_S, MAX_DT_S = 0.02, 0.15  # s, plausible range of one logged step (outside: use TIME_STEP_S)
 MIN_SPEED_FOR_STEER = 0.3  # m/s, below this the steering estimate from the yaw rate is unreliable: use 0
 
@@ -49,9 +54,11 @@ FIT_BOUNDS: tuple[tuple[str, float, float], ...] = (
     ("speed_tau", 0.0, 1.0),
     ("max_accel", 0.5, 20.0),
     ("max_decel", 0.5, 20.0),
-    ("steer_tau", 0.0, 0.5),
+    ("steer_tau", 0.0, 0.8),
+    ("steer_rate", 0.5, 20.0),
     ("latency", 0.0, 0.2),
-    ("understeer", 0.0, 0.5),
+    ("understeer", -0.2, 0.5),
+    ("slip_tau", 0.02, 2.0),
 )
 
 
@@ -84,11 +91,16 @@ class LogArrays:
 
 def arrays_from_frame(frame: pd.DataFrame, logged_dt: bool = False) -> LogArrays:
     """Turn a per-step log DataFrame (see module doc) into :class:`LogArrays`."""
+    if "heading" not in frame.columns and "yaw" in frame.columns:
+        frame = frame.rename(columns={"yaw": "heading"})
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"log frame lacks column(s) {', '.join(missing)}")
-    keys = [c for c in EPISODE_COLUMNS if c in frame.columns]
-    groups = frame.groupby(keys, sort=False) if keys else [(0, frame)]
+    if UNIQUE_EPISODE_COLUMN in frame.columns:
+        keys = [UNIQUE_EPISODE_COLUMN]
+    else:
+        keys = [c for c in EPISODE_COLUMNS if c in frame.columns]
+    groups = frame.groupby(keys, sort=False, observed=True) if keys else [(0, frame)]
     parts: list[dict[str, np.ndarray]] = []
     for number, (_, group) in enumerate(groups):
         heading = np.radians(group["heading"].to_numpy(dtype=float))
@@ -97,7 +109,9 @@ def arrays_from_frame(frame: pd.DataFrame, logged_dt: bool = False) -> LogArrays
             if "episode_status" in group.columns
             else np.zeros(len(group), dtype=bool)
         )
-        steer = np.radians(np.clip(group["steering_angle"].to_numpy(dtype=float), -MAX_STEERING_DEG, MAX_STEERING_DEG))
+        steer = np.radians(
+            np.clip(group["steering_angle"].to_numpy(dtype=float), -MAX_STEERING_DEG, MAX_STEERING_DEG)
+        )
         speed = np.clip(group["speed"].to_numpy(dtype=float), MIN_SPEED_CMD, MAX_SPEED_CMD)
         dt = np.full(len(group), TIME_STEP_S)
         if logged_dt and "tstamp" in group.columns and len(group) > 2:
@@ -122,7 +136,9 @@ def arrays_from_frame(frame: pd.DataFrame, logged_dt: bool = False) -> LogArrays
     return LogArrays(first=starts[cat["episode"]], **cat)
 
 
-def window_starts(logs: LogArrays, horizon: int = HORIZON_STEPS, episodes: np.ndarray | None = None) -> np.ndarray:
+def window_starts(
+    logs: LogArrays, horizon: int = HORIZON_STEPS, episodes: np.ndarray | None = None
+) -> np.ndarray:
     """Global rows that can start a window: enough history before and ``horizon`` rows after, same episode."""
     rows = np.arange(len(logs.x))
     ok = rows - logs.first >= HISTORY_STEPS
@@ -131,32 +147,33 @@ def window_starts(logs: LogArrays, horizon: int = HORIZON_STEPS, episodes: np.nd
     ok[ok] &= logs.episode[ahead[ok]] == logs.episode[rows[ok]]
     if episodes is not None:
         ok &= np.isin(logs.episode, episodes)
-    return rows[ok]
+    return np.asarray(rows[ok])
 
 
 def commanded_steer(logs: LogArrays, params: CarParams) -> np.ndarray:
-    """Actual steering (rad) at every row as the model's steering lag makes it from the episode's commands.
+    """Actual steering (rad) at every row as the model makes it from the episode's commands (from standstill).
 
-    The steering sub-model is linear, so one step is ``s_k+1 = a·s_k + b_old·u_old + b_new·u_new``; the
-    coefficients come from :func:`advance` itself so the two can never disagree.
+    All episodes advance together, one logged step at a time, through :func:`advance` itself.
     """
     whole, frac = latency_split(params)
-    zero = (0.0, 0.0, 0.0, 0.0, 0.0)
-    a = advance((0.0, 0.0, 0.0, 0.0, 1.0), (0.0, 0.0), (0.0, 0.0), frac, params)[4]
-    b_old = advance(zero, (1.0, 0.0), (0.0, 0.0), frac, params)[4]
-    b_new = advance(zero, (0.0, 0.0), (1.0, 0.0), frac, params)[4]
+    bounds = _episode_bounds(logs)
+    firsts = np.array([b for b, _ in bounds])
+    lengths = np.array([e - b for b, e in bounds])
     out = np.zeros(len(logs.x))
-    for begin, end in _episode_bounds(logs):
-        u = logs.steer_cmd[begin:end]
-        new = np.concatenate([np.zeros(whole), u])[: len(u)]
-        old = np.concatenate([np.zeros(whole + 1), u])[: len(u)]
-        drive = b_old * old + b_new * new  # input of step k (from row k to row k+1)
-        state = 0.0
-        seq = np.empty(len(u))
-        for k in range(len(u)):  # short episodes (a few hundred rows): a plain loop is fast enough
-            seq[k] = state
-            state = a * state + drive[k]
-        out[begin:end] = seq
+    steer = np.zeros(len(bounds))
+    zeros = np.zeros(len(bounds))
+
+    def command(k: int) -> np.ndarray:
+        rows = firsts + np.clip(k, 0, lengths - 1)
+        return np.where((k >= 0) & (k < lengths), logs.steer_cmd[rows], 0.0)
+
+    for k in range(int(lengths.max())):
+        alive = k < lengths
+        out[firsts[alive] + k] = steer[alive]
+        pose = (zeros, zeros, zeros, zeros, steer, zeros)
+        steer = advance(
+            pose, (command(k - whole - 1), zeros), (command(k - whole), zeros), frac, params, vectorised=True
+        )[4]
     return out
 
 
@@ -167,62 +184,44 @@ def _episode_bounds(logs: LogArrays) -> list[tuple[int, int]]:
 
 
 def initial_state(
-    logs: LogArrays, starts: np.ndarray, params: CarParams, steer_from_commands: float = 0.0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Actual ``(speed m/s, steer rad)`` at each window start, estimated from the two preceding logged steps.
+    logs: LogArrays, starts: np.ndarray, params: CarParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Actual ``(speed m/s, steer rad, slip rad)`` at each window start, estimated from the preceding rows.
 
-    Speeds and yaw rates from backward differences describe the middle of the previous step; extrapolating
-    half a step with the difference of the last two gives the value at the start row. The steering estimate
-    from the yaw rate is blended with weight ``steer_from_commands`` with the model's own steering replayed
-    from the episode's commands.
+    Speed: backward differences of the origin describe the middle of the previous step; extrapolating half a
+    step with the difference of the last two gives the value at the start row. Steering: the model's own replay
+    of the episode's commands. Slip: the steering offset that makes the replay match the curvature actually
+    driven over the last ``HISTORY_STEPS − 1`` steps, each observation aged by the slip decay.
     """
     dist1 = np.hypot(logs.x[starts] - logs.x[starts - 1], logs.y[starts] - logs.y[starts - 1])
     dist2 = np.hypot(logs.x[starts - 1] - logs.x[starts - 2], logs.y[starts - 1] - logs.y[starts - 2])
     v1, v2 = dist1 / logs.dt[starts - 1], dist2 / logs.dt[starts - 2]
     speed = np.maximum(v1 + 0.5 * (v1 - v2), 0.0)
-    r1 = (logs.yaw[starts] - logs.yaw[starts - 1]) / logs.dt[starts - 1]
-    r2 = (logs.yaw[starts - 1] - logs.yaw[starts - 2]) / logs.dt[starts - 2]
-    rate = r1 + 0.5 * (r1 - r2)
-    safe = np.maximum(speed, MIN_SPEED_FOR_STEER)
-    # invert yaw_rate = v cosβ tanδ / (L (1 + K v²)) with cosβ ≈ 1/sqrt(1 + (ρ tanδ)²), solved for tanδ
-    q = rate * params.wheelbase * (1.0 + params.understeer * safe * safe) / safe
-    tan_d = q / np.sqrt(np.maximum(1.0 - (REAR_RATIO * q) ** 2, 1e-6))
-    limit = math.radians(MAX_STEERING_DEG)
-    steer = np.where(speed >= MIN_SPEED_FOR_STEER, np.clip(np.arctan(tan_d), -limit, limit), 0.0)
-    if steer_from_commands > 0.0:
-        steer = _steer_from_history(logs, starts, params, speed, steer_from_commands)
-    return speed, steer
-
-
-def _steer_from_history(
-    logs: LogArrays, starts: np.ndarray, params: CarParams, speed: np.ndarray, window: float
-) -> np.ndarray:
-    """Steering at the start rows: the model's replay of the commands, corrected by the offset that makes the
-    replay match the curvature driven over the last ``window`` logged steps (offsets decay like the lag)."""
     replay = commanded_steer(logs, params)
-    decay = 1.0 if params.steer_tau <= 1e-9 else math.exp(-TIME_STEP_S / params.steer_tau)
-    n = max(1, min(HISTORY_STEPS - 1, round(window)))
+    decay = 0.0 if params.slip_tau <= 1e-9 else math.exp(-TIME_STEP_S / params.slip_tau)
     total = np.zeros(len(starts))
-    weight = 0.0
-    for j in range(1, n + 1):
+    weight = np.zeros(len(starts))
+    v = np.maximum(speed, MIN_SPEED_FOR_STEER)
+    for j in range(1, HISTORY_STEPS):
         a, b = starts - j, starts - j + 1
         dist = np.hypot(logs.x[b] - logs.x[a], logs.y[b] - logs.y[a])
         curv = (logs.yaw[b] - logs.yaw[a]) / np.maximum(dist, 1e-3)
-        v = np.maximum(speed, MIN_SPEED_FOR_STEER)
         observed = np.arctan(curv * params.wheelbase * (1.0 + params.understeer * v * v))
-        offset = (observed - 0.5 * (replay[a] + replay[b])) * decay ** (j - 0.5)
-        w = np.where(dist > 0.02, 1.0, 0.0)
-        total += w * offset
-        weight += 1.0
-    return np.asarray(replay[starts] + total / weight)
+        moving = np.where(dist > MIN_SPEED_FOR_STEER * TIME_STEP_S, 1.0, 0.0)
+        estimate = (observed - 0.5 * (replay[a] + replay[b])) * decay ** (j - 0.5)  # aged to the start row
+        w = moving * decay ** (2 * j - 1)  # older observations carry more accumulated innovation
+        total += w * estimate
+        weight += w
+    slip = np.where(weight > 0.0, total / np.maximum(weight, 1e-12), 0.0)
+    return speed, replay[starts], slip
 
 
 def predict(
-    logs: LogArrays, starts: np.ndarray, params: CarParams, horizon: int = HORIZON_STEPS, blend: float = 0.0
+    logs: LogArrays, starts: np.ndarray, params: CarParams, horizon: int = HORIZON_STEPS
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Predicted front point ``(x, y)`` in m and yaw in rad (unwrapped) ``horizon`` steps after each start."""
-    speed, steer = initial_state(logs, starts, params, blend)
-    pose = (logs.x[starts], logs.y[starts], logs.yaw[starts], speed, steer)
+    speed, steer, slip = initial_state(logs, starts, params)
+    pose = (logs.x[starts], logs.y[starts], logs.yaw[starts], speed, steer, slip)
     whole, frac = latency_split(params)
 
     def command(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -236,7 +235,13 @@ def predict(
     for k in range(horizon):
         rows = starts + k
         pose = advance(
-            pose, command(rows - whole - 1), command(rows - whole), frac, params, logs.dt[rows], vectorised=True
+            pose,
+            command(rows - whole - 1),
+            command(rows - whole),
+            frac,
+            params,
+            logs.dt[rows],
+            vectorised=True,
         )
     x, y, yaw = pose[0], pose[1], pose[2]
     return x + FRONT_OFFSET_M * np.cos(yaw), y + FRONT_OFFSET_M * np.sin(yaw), yaw
@@ -259,3 +264,131 @@ def split_episodes(logs: LogArrays, holdout_every: int = 4) -> tuple[np.ndarray,
     numbers = np.arange(logs.n_episodes)
     held = numbers % holdout_every == holdout_every - 1
     return numbers[~held], numbers[held]
+
+
+SPEED_BINS_MPS = (0.0, 1.0, 1.5, 2.0, math.inf)  # initial-speed bins of the error table
+HEADING_WEIGHT_M_PER_RAD = 0.3  # m of position error equivalent to 1 rad of heading error in the fit
+ROBUST_SCALE_M = 0.05  # m, soft-L1 transition of the fit's loss
+
+
+def _residuals(logs: LogArrays, starts: np.ndarray, params: CarParams, horizon: int) -> np.ndarray:
+    fx, fy, yaw = predict(logs, starts, params, horizon)
+    end = starts + horizon
+    lx = logs.x[end] + FRONT_OFFSET_M * np.cos(logs.yaw[end])
+    ly = logs.y[end] + FRONT_OFFSET_M * np.sin(logs.yaw[end])
+    dyaw = np.angle(np.exp(1j * (yaw - logs.yaw[end])))
+    return np.concatenate([fx - lx, fy - ly, HEADING_WEIGHT_M_PER_RAD * dyaw])
+
+
+def fit(
+    logs: LogArrays,
+    starts: np.ndarray,
+    initial: CarParams | None = None,
+    bounds: Sequence[tuple[str, float, float]] = FIT_BOUNDS,
+    horizon: int = HORIZON_STEPS,
+    max_evaluations: int = 400,
+) -> CarParams:
+    """Parameters minimising the robust 1-s prediction error on the windows ``starts``.
+
+    Uses ``scipy.optimize.least_squares`` (trust region, soft-L1 loss) when scipy is installed, otherwise
+    :func:`coordinate_search`. Fields not named in ``bounds`` keep their value from ``initial``.
+    """
+    base = initial or CarParams()
+    names = [b[0] for b in bounds]
+    low = np.array([b[1] for b in bounds])
+    high = np.array([b[2] for b in bounds])
+    x0 = np.clip([getattr(base, n) for n in names], low, high)
+
+    def make(values: np.ndarray) -> CarParams:
+        return base.with_values(**{n: float(v) for n, v in zip(names, values, strict=True)})
+
+    def cost(values: np.ndarray) -> np.ndarray:
+        return _residuals(logs, starts, make(values), horizon)
+
+    try:
+        from scipy.optimize import least_squares
+    except ImportError:  # pragma: no cover - scipy is optional
+        return coordinate_search(
+            lambda v: float(np.sum(_soft_l1(cost(v)))), x0, low, high, make, max_evaluations
+        )
+    result = least_squares(
+        cost,
+        x0,
+        bounds=(low, high),
+        loss="soft_l1",
+        f_scale=ROBUST_SCALE_M,
+        x_scale=high - low,
+        diff_step=1e-3,
+        max_nfev=max_evaluations,
+    )
+    return make(result.x)
+
+
+def _soft_l1(residuals: np.ndarray) -> np.ndarray:
+    z = (residuals / ROBUST_SCALE_M) ** 2
+    return np.asarray(2.0 * (np.sqrt(1.0 + z) - 1.0))
+
+
+def coordinate_search(
+    objective: object, x0: np.ndarray, low: np.ndarray, high: np.ndarray, make: object, max_evaluations: int
+) -> CarParams:
+    """Derivative-free fallback: try ± a step on each coordinate, halve the steps when nothing improves."""
+    assert callable(objective) and callable(make)
+    best = np.array(x0, dtype=float)
+    best_cost = objective(best)
+    steps = (high - low) / 8.0
+    evaluations = 1
+    while evaluations < max_evaluations and np.max(steps / (high - low)) > 1e-3:
+        improved = False
+        for i in range(len(best)):
+            for sign in (1.0, -1.0):
+                trial = best.copy()
+                trial[i] = np.clip(trial[i] + sign * steps[i], low[i], high[i])
+                trial_cost = objective(trial)
+                evaluations += 1
+                if trial_cost < best_cost:
+                    best, best_cost, improved = trial, trial_cost, True
+                    break
+        if not improved:
+            steps /= 2.0
+    result = make(best)
+    assert isinstance(result, CarParams)
+    return result
+
+
+@dataclass(frozen=True)
+class ErrorRow:
+    """One line of the error table: windows whose initial speed is in ``[low, high)`` m/s."""
+
+    label: str
+    windows: int
+    position_median_m: float
+    position_p90_m: float
+    heading_median_deg: float
+    heading_p90_deg: float
+
+
+def error_table(
+    logs: LogArrays, starts: np.ndarray, params: CarParams, horizon: int = HORIZON_STEPS
+) -> list[ErrorRow]:
+    """Median/p90 position (m) and heading (deg) errors of the ``horizon``-step prediction, by initial speed."""
+    position, heading = errors(logs, starts, params, horizon)
+    speed = initial_state(logs, starts, params)[0]
+    rows = [_row("all", position, heading)]
+    for low, high in itertools.pairwise(SPEED_BINS_MPS):
+        chosen = (speed >= low) & (speed < high)
+        label = f"{low:.1f}-{high:.1f} m/s" if math.isfinite(high) else f">= {low:.1f} m/s"
+        if chosen.any():
+            rows.append(_row(label, position[chosen], heading[chosen]))
+    return rows
+
+
+def _row(label: str, position: np.ndarray, heading: np.ndarray) -> ErrorRow:
+    return ErrorRow(
+        label,
+        len(position),
+        float(np.median(position)),
+        float(np.percentile(position, 90)),
+        float(np.median(heading)),
+        float(np.percentile(heading, 90)),
+    )

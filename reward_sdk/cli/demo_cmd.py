@@ -1,0 +1,71 @@
+"""``reward demo``: the whole loop on built-in defaults (what ``make demo`` runs).
+
+Each stage prints a header and its result; a stage whose package is not installed is reported and skipped, so
+the demo always shows how far the installed pipeline goes. Outputs go to ``--out`` (default ``demo-out/``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import typer
+
+from reward_sdk.cli.common import console
+
+Stage = Callable[[Path], None]
+
+
+def _stage_params(out: Path) -> None:
+    from reward_sdk.cli.params_cmd import params_command
+
+    params_command(json_schema=False)
+
+
+def _stage_tracks(out: Path) -> None:
+    from reward_sdk.cli.tracks_cmd import tracks_command
+
+    tracks_command(directory=None, output_format="text")
+
+
+def _stage_call(out: Path) -> None:
+    from reward_sdk.examples import example_path
+    from reward_sdk.samples import sample_params
+    from sandbox import RewardSandbox
+
+    params = sample_params()
+    for name in ("follow_center_line", "penalize_zigzag", "waypoint_heading"):
+        path = example_path(name)
+        with RewardSandbox(path.read_text(encoding="utf-8"), filename=str(path)) as sandbox:
+            reward = sandbox.score(params)
+        console.print(
+            f"reward_function from examples/{path.name} (sandboxed) → [bold green]{reward:.4f}[/bold green]"
+        )
+    console.print(
+        f"[dim]state: club circuit, progress {params['progress']:.1f} %, "
+        f"{params['distance_from_center']:.3f} m from centre, speed {params['speed']} m/s, "
+        f"steering {params['steering_angle']}°[/dim]"
+    )
+
+
+STAGES: list[tuple[str, Stage]] = [
+    ("1. the params a reward function receives", _stage_params),
+    ("2. tracks", _stage_tracks),
+    ("3. calling example reward functions in the sandbox", _stage_call),
+]
+"""Demo stages in pipeline order; later stages (lint, replay, train, edge) append themselves here."""
+
+
+def demo_command(
+    out: Path = typer.Option(Path("demo-out"), "--out", help="Folder for files the demo writes."),
+) -> None:
+    """Run the whole pipeline on built-in defaults: params, tracks, sandboxed call, and every later stage."""
+    out.mkdir(parents=True, exist_ok=True)
+    for title, stage in STAGES:
+        console.rule(f"[bold]{title}")
+        stage(out)
+    console.rule("[bold green]demo complete")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo_command)

@@ -1,0 +1,226 @@
+"""``reward sim``: the simulator's car model — calibrate it against real logs, drive laps with a scripted driver."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from reward_sdk.cli.common import console
+from reward_sdk.errors import UserError
+
+DRIVERS = ("centre", "weave", "hug-left", "hug-right", "crawl", "reverse", "off-track")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``sim`` sub-app (``calibrate``, ``drive``) to the main ``reward`` app."""
+    sim_app = typer.Typer(
+        help="The simulator: calibrate its car model on real logs, drive scripted laps.", no_args_is_help=True
+    )
+
+    @sim_app.command("calibrate")
+    def calibrate_cmd(
+        logs: list[Path] = typer.Argument(
+            ..., help="Gazebo training logs: simtrace CSVs, robomaker logs, folders."
+        ),
+        holdout_every: int = typer.Option(4, help="Every N-th episode is held out for the error table."),
+        horizon: int = typer.Option(15, help="Steps predicted ahead (15 ≈ 1 s)."),
+        subsample: int = typer.Option(2, help="Use every N-th training window in the fit (speed)."),
+        output_format: str = typer.Option("text", "--format", help="text or json."),
+    ) -> None:
+        """Fit the car model to real logs and print the parameters and the 1-s prediction error table.
+
+        From each logged pose, the model replays the logged commands for HORIZON steps and its front point and
+        heading are compared with the logged row HORIZON steps later. The initial speed/steering state is estimated
+        from the preceding rows. Parameters are fitted on training episodes; the table (median/p90 position error
+        in m and heading error in degrees, by initial speed) is computed on held-out episodes.
+        """
+        result = run_calibration(logs, holdout_every=holdout_every, horizon=horizon, subsample=subsample)
+        if output_format == "json":
+            print(json.dumps(result, indent=2))
+            return
+        if output_format != "text":
+            raise UserError(f"--format must be text or json, got {output_format!r}")
+        _print_calibration(result)
+
+    @sim_app.command("drive")
+    def drive_cmd(
+        track: str = typer.Option("oval", "--track", "-t", help="Built-in name, .npy path or file stem."),
+        tracks_dir: Path | None = typer.Option(None, help="Folder of real .npy tracks."),
+        driver: str = typer.Option("centre", help=f"Scripted driver: {', '.join(DRIVERS)}."),
+        speed: float = typer.Option(1.0, help="Commanded speed, m/s."),
+        laps: int = typer.Option(1, help="Episodes to drive (round-robin starts)."),
+        reverse_track: bool = typer.Option(False, "--reverse", help="Drive the track the other way round."),
+        reward: Path | None = typer.Option(None, help="Reward file scored in the sandbox (default: none)."),
+        simtrace: Path | None = typer.Option(None, help="Write every step to this SIM_TRACE_LOG file."),
+    ) -> None:
+        """Drive laps with a scripted driver and print status, progress and lap time of each episode."""
+        summaries = run_drive(track, tracks_dir, driver, speed, laps, reverse_track, reward, simtrace)
+        for s in summaries:
+            console.print(
+                f"{s['track']}  episode {s['episode']}  {s['status']:<12} progress {s['progress']:6.2f} %  "
+                f"steps {int(s['steps'])}  lap time {s['lap_time']:.2f} s  reward {s['reward_sum']:.2f}",
+                soft_wrap=True,
+            )
+
+    app.add_typer(sim_app, name="sim")
+
+
+def run_calibration(logs: list[Path], holdout_every: int, horizon: int, subsample: int) -> dict[str, Any]:
+    """Read ``logs`` (``replay.read_logs``), fit, and return parameters and error tables as builtins."""
+    from dataclasses import asdict
+
+    from reward_sdk.sim import calibrate
+    from reward_sdk.sim.car import CarParams
+
+    try:
+        from replay import read_logs
+    except ImportError as exc:  # pragma: no cover - replay is part of the distribution
+        raise UserError("reward sim calibrate needs the replay stage (pip install reward-sdk)") from exc
+    if holdout_every < 2 or horizon < 1 or subsample < 1:
+        raise UserError("--holdout-every must be >= 2, --horizon and --subsample >= 1")
+    try:
+        replay_log = read_logs(logs, duplicates="prefer_csv")
+    except Exception as exc:
+        raise UserError(str(exc)) from None
+    arrays = calibrate.arrays_from_frame(replay_log.steps)
+    train, held = calibrate.split_episodes(arrays, holdout_every)
+    train_starts = calibrate.window_starts(arrays, horizon, train)
+    held_starts = calibrate.window_starts(arrays, horizon, held)
+    if len(train_starts) == 0 or len(held_starts) == 0:
+        raise UserError(
+            f"not enough logged episodes of >= {horizon + calibrate.HISTORY_STEPS + 1} steps to fit"
+        )
+    plain = CarParams(
+        wheelbase=0.164,
+        speed_gain=1.0,
+        speed_tau=0.0,
+        max_accel=1e6,
+        max_decel=1e6,
+        steer_tau=0.0,
+        steer_rate=1e6,
+        latency=0.0,
+        understeer=0.0,
+        slip_tau=0.0,
+    )
+    fitted = calibrate.fit(arrays, train_starts[::subsample], CarParams(), horizon=horizon)
+    return {
+        "version": 1,
+        "sources": len(replay_log.sources),
+        "episodes": {"train": len(train), "holdout": len(held)},
+        "windows": {"train": len(train_starts), "holdout": len(held_starts)},
+        "horizon_steps": horizon,
+        "parameters": fitted.as_dict(),
+        "table": [asdict(r) for r in calibrate.error_table(arrays, held_starts, fitted, horizon)],
+        "defaults_table": [
+            asdict(r) for r in calibrate.error_table(arrays, held_starts, CarParams(), horizon)
+        ][:1],
+        "plain_kinematic_table": [
+            asdict(r) for r in calibrate.error_table(arrays, held_starts, plain, horizon)
+        ][:1],
+    }
+
+
+def _print_calibration(result: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    console.print(
+        f"{result['sources']} sources, episodes train/holdout {result['episodes']['train']}/"
+        f"{result['episodes']['holdout']}, windows {result['windows']['train']}/{result['windows']['holdout']}, "
+        f"horizon {result['horizon_steps']} steps"
+    )
+    params = Table(title="fitted car parameters")
+    params.add_column("parameter")
+    params.add_column("value", justify="right")
+    for name, value in result["parameters"].items():
+        params.add_row(name, f"{value:.4g}")
+    console.print(params)
+    table = Table(title="held-out error after the horizon: position m, heading deg")
+    for column in ("model", "initial speed", "windows", "pos med", "pos p90", "hdg med", "hdg p90"):
+        table.add_column(column, justify="right")
+    rows = [("fitted", r) for r in result["table"]]
+    rows += [("defaults", r) for r in result["defaults_table"]]
+    rows += [("plain", r) for r in result["plain_kinematic_table"]]
+    for model, r in rows:
+        table.add_row(
+            model,
+            r["label"],
+            str(r["windows"]),
+            f"{r['position_median_m']:.3f}",
+            f"{r['position_p90_m']:.3f}",
+            f"{r['heading_median_deg']:.2f}",
+            f"{r['heading_p90_deg']:.2f}",
+        )
+    console.print(table)
+
+
+def make_driver(name: str, speed: float, track: Any) -> Any:
+    """The scripted driver called ``name`` (one of :data:`DRIVERS`)."""
+    from reward_sdk.sim import drivers
+
+    factories = {
+        "centre": lambda: drivers.centre_line(speed),
+        "weave": lambda: drivers.weaving(speed),
+        "hug-left": lambda: drivers.hugging_border(track, speed, "left"),
+        "hug-right": lambda: drivers.hugging_border(track, speed, "right"),
+        "crawl": lambda: drivers.crawling(min(speed, 0.3)),
+        "reverse": lambda: drivers.reverse(speed),
+        "off-track": lambda: drivers.off_track(speed),
+    }
+    if name not in factories:
+        raise UserError(f"unknown driver {name!r}: choose one of {', '.join(DRIVERS)}")
+    return factories[name]()
+
+
+def run_drive(
+    track_name: str,
+    tracks_dir: Path | None,
+    driver_name: str,
+    speed: float,
+    laps: int,
+    reverse_track: bool,
+    reward: Path | None,
+    simtrace: Path | None,
+) -> list[dict[str, Any]]:
+    """Drive ``laps`` episodes; return the episode summaries (with the track name)."""
+    from reward_sdk.sim.rollout import drive
+    from reward_sdk.tracks import resolve_track
+
+    if laps < 1 or not 0.0 < speed <= 4.0:
+        raise UserError("--laps must be >= 1 and --speed in (0, 4] m/s")
+    track = resolve_track(track_name, tracks_dir)
+    if reverse_track:
+        track = track.reversed()
+    driver = make_driver(driver_name, speed, track)
+    turned = driver_name == "reverse"
+    keep = "rows" if simtrace is not None else ""
+    if reward is None:
+        result = drive(None, track, driver, laps, start_ndist=0.0, turned_around=turned, keep=keep)
+    else:
+        from reward_sdk import geometry
+        from sandbox import RewardSandbox
+
+        try:
+            source = reward.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"{reward}: cannot read reward file ({exc.strerror or exc})") from None
+        with RewardSandbox(source, filename=str(reward), preload=["reward_sdk.sim.rollout"]) as sandbox:
+            sandbox.set_constants(geometry.track_constants(track))
+            result = sandbox.run_in_worker(
+                "reward_sdk.sim.rollout:drive",
+                track,
+                driver,
+                laps,
+                start_ndist=0.0,
+                turned_around=turned,
+                keep=keep,
+            )
+    if simtrace is not None:
+        from reward_sdk.simtrace import SimTraceWriter
+
+        header = [f" * /WORLD_NAME: {track.name}", f" * /REVERSE_DIR: {track.is_reversed}"]
+        with SimTraceWriter(simtrace, header_lines=header) as writer:
+            writer.write_many(result["rows"])
+    return [dict(s, track=track.name) for s in result["episodes"]]

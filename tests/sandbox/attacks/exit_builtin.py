@@ -1,0 +1,4 @@
+# Attack: call exit()/quit().
+# Success would create /tmp/reward_sandbox_attack_marker or return 31337.0.
+def reward_function(params):
+    exit(0)

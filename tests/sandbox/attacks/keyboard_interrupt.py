@@ -1,0 +1,4 @@
+# Attack: raise KeyboardInterrupt to abort the host loop.
+# Success would create /tmp/reward_sandbox_attack_marker or return 31337.0.
+def reward_function(params):
+    raise KeyboardInterrupt()

@@ -1,0 +1,66 @@
+"""Calibration against real Gazebo logs (a subset, so it stays fast)."""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from reward_sdk.sim import calibrate
+from reward_sdk.sim.car import CarParams
+
+DRFC = "aws-deepracer-community+deepracer-utils/tests/deepracer/logs/sample-drfc-1-logs/training-simtrace"
+
+
+def _frame(logs_dir: Path) -> pd.DataFrame:
+    parts = []
+    for path in sorted(glob.glob(str(logs_dir / DRFC / "*-iteration.csv"))):
+        frame = pd.read_csv(path)
+        frame["source"] = path
+        parts.append(frame)
+    renamed = {"X": "x", "Y": "y", "yaw": "heading", "steer": "steering_angle", "throttle": "speed"}
+    return pd.concat(parts, ignore_index=True).rename(columns=renamed)
+
+
+def _plain() -> CarParams:
+    return CarParams(
+        wheelbase=0.164,
+        speed_gain=1.0,
+        speed_tau=0.0,
+        max_accel=1e6,
+        max_decel=1e6,
+        steer_tau=0.0,
+        steer_rate=1e6,
+        latency=0.0,
+        understeer=0.0,
+        slip_tau=0.0,
+    )
+
+
+def test_fit_on_drfc_subset_predicts_one_second_ahead(logs_dir: Path) -> None:
+    logs = calibrate.arrays_from_frame(_frame(logs_dir))
+    train, held = calibrate.split_episodes(logs, 4)
+    train_starts = calibrate.window_starts(logs, episodes=train)[::4]
+    held_starts = calibrate.window_starts(logs, episodes=held)
+    assert len(held_starts) > 1000
+    fitted = calibrate.fit(logs, train_starts, CarParams(), max_evaluations=60)
+    overall = calibrate.error_table(logs, held_starts, fitted)[0]
+    plain = calibrate.error_table(logs, held_starts, _plain())[0]
+    assert overall.position_median_m <= 0.11
+    assert overall.heading_median_deg <= 7.0
+    assert overall.position_median_m < 0.5 * plain.position_median_m
+    defaults = CarParams()
+    for name in ("wheelbase", "speed_gain", "steer_tau"):
+        assert np.isclose(getattr(fitted, name), getattr(defaults, name), rtol=0.3), name
+
+
+def test_log_arrays_use_the_origin_and_standstill_prepare(logs_dir: Path) -> None:
+    frame = _frame(logs_dir)
+    logs = calibrate.arrays_from_frame(frame)
+    first = frame.iloc[0]
+    heading = np.radians(first["heading"])
+    assert np.isclose(logs.x[0], first["x"] - 0.14 * np.cos(heading))
+    assert logs.speed_cmd[0] == 0.0 and logs.steer_cmd[0] == 0.0  # prepare row
+    assert logs.n_episodes == frame.groupby(["source", "episode"]).ngroups

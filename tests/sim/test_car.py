@@ -1,0 +1,95 @@
+"""The car model: clipping, straight-line motion, scalar and vectorised paths agree."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reward_sdk.sim.car import (
+    MAX_STEERING_DEG,
+    TIME_STEP_S,
+    CarParams,
+    CarState,
+    advance,
+    clip_command,
+    latency_split,
+    step,
+)
+
+
+def test_commands_are_clipped_like_the_real_service() -> None:
+    steer, speed = clip_command(45.0, 9.0)
+    assert steer == math.radians(MAX_STEERING_DEG)
+    assert speed == 4.0
+    assert clip_command(-45.0, 0.0) == (math.radians(-30.0), 0.1)
+
+
+def test_straight_command_drives_straight_and_reaches_the_steady_speed() -> None:
+    car = CarState(0.0, 0.0, 0.0)
+    params = CarParams()
+    for _ in range(60):
+        step(car, 0.0, 2.0, params)
+    assert abs(car.y) < 1e-9 and abs(car.yaw) < 1e-9
+    assert math.isclose(car.speed, 2.0 * params.speed_gain, rel_tol=1e-3)
+
+
+def test_left_steering_turns_left() -> None:
+    car = CarState(0.0, 0.0, 0.0)
+    for _ in range(15):
+        step(car, 20.0, 1.0, CarParams())
+    assert car.yaw > 0.1 and car.y > 0.0
+
+
+def test_speed_lags_the_command() -> None:
+    car = CarState(0.0, 0.0, 0.0)
+    step(car, 0.0, 4.0, CarParams())
+    assert 0.0 < car.speed < 4.0 * CarParams().speed_gain
+
+
+def test_noise_is_seeded() -> None:
+    noisy = CarParams(speed_noise=0.1, steer_noise_deg=2.0, slip_noise_deg=0.5)
+    runs = []
+    for _ in range(2):
+        car, rng = CarState(0.0, 0.0, 0.0), np.random.default_rng(7)
+        for _ in range(30):
+            step(car, 5.0, 1.5, noisy, rng)
+        runs.append((car.x, car.y, car.yaw))
+    assert runs[0] == runs[1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    pose=st.tuples(
+        st.floats(-5, 5),
+        st.floats(-5, 5),
+        st.floats(-3, 3),
+        st.floats(0, 4),
+        st.floats(-0.5, 0.5),
+        st.floats(-0.1, 0.1),
+    ),
+    old=st.tuples(st.floats(-0.52, 0.52), st.floats(0.1, 4)),
+    new=st.tuples(st.floats(-0.52, 0.52), st.floats(0.1, 4)),
+    fraction=st.floats(0, 1),
+)
+def test_scalar_and_vectorised_steps_agree(pose, old, new, fraction) -> None:  # type: ignore[no-untyped-def]
+    params = CarParams()
+    scalar = advance(pose, old, new, fraction, params)
+    arrays = tuple(np.array([v, v]) for v in pose)
+    vector = advance(
+        arrays,
+        tuple(np.array([v, v]) for v in old),
+        tuple(np.array([v, v]) for v in new),
+        fraction,
+        params,
+        vectorised=True,
+    )
+    for a, b in zip(scalar, vector, strict=True):
+        assert np.allclose(b, a, rtol=0, atol=1e-12)
+
+
+def test_latency_split() -> None:
+    whole, frac = latency_split(CarParams(latency=1.5 * TIME_STEP_S))
+    assert whole == 1 and math.isclose(frac, 0.5)

@@ -1,0 +1,94 @@
+"""RaceCarEnv: gymnasium's checker, registration, info contract, the sandboxed reward and the SIM_TRACE_LOG."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import trainer
+from reward_sdk import geometry
+from reward_sdk.sim import drivers
+from reward_sdk.sim.actions import nearest_action
+from trainer.env import RaceCarEnv
+
+
+@pytest.mark.parametrize("observation", ["features", "camera"])
+@pytest.mark.parametrize("actions", ["discrete", "continuous"])
+def test_check_env_passes(observation: str, actions: str) -> None:
+    env = RaceCarEnv(track="oval", observation=observation, actions=actions, reward=lambda p: 1.0)
+    check_env(env, skip_render_check=True)
+    env.close()
+
+
+def test_registered_id_makes_the_env() -> None:
+    env = gym.make(trainer.ENV_ID, track="club", reward=lambda p: 0.5)
+    obs, info = env.reset(seed=3)
+    assert obs.shape == (10,) and info["status"] == "prepare" and info["params"]["steps"] == 1.0
+    env.close()
+
+
+def test_info_params_equal_geometry_and_reward_comes_from_the_sandbox() -> None:
+    source = "def reward_function(params):\n    return float(params['steps'])\n"
+    env = RaceCarEnv(track="technical", reward=source)
+    env.reset(seed=0)
+    race = env.race
+    for action in [2, 3, 7, 2, 5]:
+        car, prev, steps = race.car, race.prev_progress, race.steps + 1
+        pose = (car.x, car.y, math.degrees(car.yaw))
+        _, reward, terminated, truncated, info = env.step(action)
+        steer, speed = env.actions.command(action)
+        expected = geometry.params_from_pose(
+            env.track,
+            *pose,
+            speed=speed,
+            steering_angle=steer,
+            steps=float(steps),
+            start_ndist=race.start_ndist,
+            prev_progress=prev,
+            origin=True,
+        )
+        assert info["params"] == expected
+        assert reward == float(steps)
+        assert not (terminated or truncated) and info["status"] == "in_progress"
+    env.close()
+
+
+def test_actions_from_model_metadata(tmp_path: Path) -> None:
+    meta = {
+        "action_space": {"steering_angle": {"low": -20, "high": 20}, "speed": {"low": 1, "high": 3}},
+        "action_space_type": "continuous",
+        "training_algorithm": "sac",
+    }
+    path = tmp_path / "model_metadata.json"
+    path.write_text(json.dumps(meta))
+    env = RaceCarEnv(track="oval", actions=path, reward=lambda p: 1.0)
+    assert isinstance(env.action_space, gym.spaces.Box)
+    env.reset(seed=0)
+    _, _, _, _, info = env.step(np.array([1.0, -1.0], dtype=np.float32))
+    assert (info["params"]["steering_angle"], info["params"]["speed"]) == (20.0, 1.0)
+    env.close()
+
+
+def test_scripted_lap_through_the_env_writes_a_simtrace(tmp_path: Path) -> None:
+    log = tmp_path / "robomaker.log"
+    env = RaceCarEnv(track="oval", simtrace=log, reward=lambda p: 1.0, actions="discrete")
+    driver = drivers.centre_line(1.0)
+    env.reset(seed=0)
+    info: dict = {}  # type: ignore[type-arg]
+    done = False
+    while not done:
+        steer, speed = driver(env.race)
+        _, _, terminated, truncated, info = env.step(nearest_action(env.actions, steer, speed))
+        done = terminated or truncated
+    env.close()
+    assert info["status"] == "lap_complete" and info["progress"] == 100
+    lines = [line for line in log.read_text().splitlines() if line.startswith("SIM_TRACE_LOG:")]
+    assert len(lines) == int(info["params"]["steps"])
+    fields = lines[-1].split(":", 1)[1].split(",")
+    assert len(fields) == 17 and fields[15] == "lap_complete" and fields[9] == "True"
