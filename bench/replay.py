@@ -27,8 +27,15 @@ sys.path.insert(0, str(ROOT))
 DATA = next(p / "shared" / "data" for p in (ROOT, *ROOT.parents) if (p / "shared" / "data" / "logs").is_dir())
 DU_LOGS = DATA / "logs" / "aws-deepracer-community+deepracer-utils" / "tests" / "deepracer" / "logs"
 LG_LOG = (
-    DATA / "logs" / "aws-deepracer-community+deepracer-log-guru" / "tests" / "system_tests" / "resources"
-    / "file_parsing" / "input_log_files" / "deepracer-0_robomaker.1.ms8k1onrrixaxt7giqyk835nv - Start.log"
+    DATA
+    / "logs"
+    / "aws-deepracer-community+deepracer-log-guru"
+    / "tests"
+    / "system_tests"
+    / "resources"
+    / "file_parsing"
+    / "input_log_files"
+    / "deepracer-0_robomaker.1.ms8k1onrrixaxt7giqyk835nv - Start.log"
 )
 REPEATS = 7
 
@@ -68,12 +75,16 @@ def bench_load(du_python: str | None) -> None:
         # DU's console layout needs the (absent) robomaker log; a DRfC-style folder with a symlink works.
         console = Path(tmp) / "console"
         console.mkdir()
-        (console / "training-simtrace").symlink_to(DU_LOGS / "sample-console-logs/sim-trace/training/training-simtrace")
+        (console / "training-simtrace").symlink_to(
+            DU_LOGS / "sample-console-logs/sim-trace/training/training-simtrace"
+        )
         drfc3 = Path(tmp) / "drfc3"
         drfc3.mkdir()
         for worker in ("0", "1", "2"):
             (drfc3 / worker).mkdir()
-            (drfc3 / worker / "training-simtrace").symlink_to(DU_LOGS / "sample-drfc-3-logs" / worker / "training-simtrace")
+            (drfc3 / worker / "training-simtrace").symlink_to(
+                DU_LOGS / "sample-drfc-3-logs" / worker / "training-simtrace"
+            )
         cases = [
             ("console 2022 CSVs", "folder", str(console)),
             ("DRfC 3 workers CSVs", "folder", str(drfc3)),
@@ -88,7 +99,9 @@ def bench_load(du_python: str | None) -> None:
                 du = json.loads(proc.stdout.strip().splitlines()[-1])
             else:
                 print("deepracer-utils run failed:", proc.stderr.strip().splitlines()[-1:])
-        print(f"{'load':28} {'rows':>7} {'replay ms':>10} {'steps/s':>10} {'DU ms':>8} {'DU steps/s':>11} {'ratio':>6}")
+        print(
+            f"{'load':28} {'rows':>7} {'replay ms':>10} {'steps/s':>10} {'DU ms':>8} {'DU steps/s':>11} {'ratio':>6}"
+        )
         for name, _kind, path in cases:
             rows, seconds = _median_time(lambda p=path: len(read_logs(p).steps))
             line = f"{name:28} {rows:7d} {seconds * 1e3:10.1f} {rows / seconds:10.0f}"
@@ -105,7 +118,8 @@ def bench_rescore() -> None:
     from replay.tracks_match import choose_track
     from reward_sdk.examples import example_source
 
-    log = read_logs(DU_LOGS / "sample-drfc-3-logs", duplicates="prefer_csv")
+    folders = ("sample-drfc-1-logs", "sample-drfc-3-logs", "sample-console-logs")
+    log = read_logs([DU_LOGS / f for f in folders], duplicates="prefer_csv")
     choice = choose_track(log.steps, tracks_dir=DATA / "tracks")
     source = example_source("follow_center_line")
     start = time.perf_counter()
@@ -113,15 +127,28 @@ def bench_rescore() -> None:
     params_s = time.perf_counter() - start
     rewards = rescore(log.steps, choice.track, source, groups=groups)
     total_s = time.perf_counter() - start
+    from sandbox import RewardSandbox
+
+    with RewardSandbox(source) as warm:  # steady state: worker already running
+        warm.set_constants(groups[0].constants)
+        tick = time.perf_counter()
+        for group in groups:
+            warm.score_many(group.params, n=len(group.rows))
+        warm_s = time.perf_counter() - tick
     scored = int(sum(len(g.rows) for g in groups))
-    print(f"re-score {scored} RUN steps ({choice.track.name}): params {params_s * 1e3:.0f} ms, "
-          f"total {total_s:.2f} s incl. sandbox start → {scored / total_s:,.0f} steps/s "
-          f"(target 100,000: {scored / total_s / 1e5:.2f}x); finite: {int((rewards == rewards).sum())}")
+    print(
+        f"re-score {scored} RUN steps ({choice.track.name}): params {params_s * 1e3:.0f} ms, "
+        f"total {total_s:.2f} s incl. sandbox start → {scored / total_s:,.0f} steps/s "
+        f"(target 100,000: {scored / total_s / 1e5:.2f}x); sandbox calls alone (warm worker): "
+        f"{scored / warm_s:,.0f} steps/s; finite: {int((rewards == rewards).sum())}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--du-python", default=os.environ.get("DU_PYTHON"), help="python with deepracer-utils")
+    parser.add_argument(
+        "--du-python", default=os.environ.get("DU_PYTHON"), help="python with deepracer-utils"
+    )
     args = parser.parse_args()
     bench_load(args.du_python)
     bench_rescore()

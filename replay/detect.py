@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import re
 import tarfile
 import zlib
@@ -122,7 +123,8 @@ def candidates(path: Path) -> list[Candidate]:
         container = "gzip" if path.name.lower().endswith(".gz") else "file"
         return [Candidate(str(path), path.name, str(path), container, lambda: _read_file(path))]
     found: list[Candidate] = []
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+    files = [Path(folder) / name for folder, _, names in os.walk(path, followlinks=True) for name in names]
+    for file in sorted(p for p in files if p.is_file()):
         rel = file.relative_to(path).as_posix()
         if is_archive(file.name):
             found.extend(_archive_candidates(file))

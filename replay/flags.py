@@ -87,7 +87,9 @@ class ZigzagThresholds:
 
     def for_episode(self, phase: str, continuous: bool) -> tuple[float, float]:
         kind = "continuous" if continuous else "discrete"
-        ctx = {"evaluation": "evaluation", "leaderboard": "evaluation", "training": "training"}.get(phase, "scripted")
+        ctx = {"evaluation": "evaluation", "leaderboard": "evaluation", "training": "training"}.get(
+            phase, "scripted"
+        )
         return self.steer[(ctx, kind)], self.heading[(ctx, kind)]
 
 
@@ -169,13 +171,18 @@ def episode_summary(
         out["new_reward"] = grouped["_new"].sum()
     if other_reward is not None:
         out["other_reward"] = grouped["_other"].sum()
-    completed = grouped["_status"].agg(lambda s: bool((s == "lap_complete").any())) | (out["progress"] >= 100.0)
+    completed = grouped["_status"].agg(lambda s: bool((s == "lap_complete").any())) | (
+        out["progress"] >= 100.0
+    )
     out["completed"] = completed
     span = grouped["tstamp"].max() - grouped["tstamp"].min()
     out["lap_time_s"] = np.where(completed, span, np.nan)
-    out["progress_per_step"] = (out["progress"] - first["progress"].clip(lower=0)) / out["run_steps"].clip(lower=1)
+    out["progress_per_step"] = (out["progress"] - first["progress"].clip(lower=0)) / out["run_steps"].clip(
+        lower=1
+    )
     metrics = pd.DataFrame.from_dict(
-        {key: _episode_metrics(ep) for key, ep in frame[frame["_run"]].groupby("unique_episode")}, orient="index"
+        {key: _episode_metrics(ep) for key, ep in frame[frame["_run"]].groupby("unique_episode")},
+        orient="index",
     )
     out = out.join(metrics)
     for column in ("steer_flip_share", "heading_reversals_per_100", "slide_p90_deg", "falling_streak"):
@@ -187,7 +194,8 @@ def episode_summary(
     out["offtrack_waypoint"] = off_first["closest_waypoint"].reindex(out.index).fillna(-1).astype(np.int64)
     reversed_status = grouped["_status"].agg(lambda s: bool((s == "reversed").any()))
     out["flags"] = [
-        _flags(row, bool(reversed_status.loc[idx]), thresholds) for idx, row in zip(out.index, out.itertuples())
+        _flags(row, bool(reversed_status.loc[idx]), thresholds)
+        for idx, row in zip(out.index, out.itertuples(), strict=False)
     ]
     out.index.name = "unique_episode"
     return out.drop(columns=["falling_streak"]).reset_index()

@@ -69,11 +69,15 @@ def track_groups(
         part = steps.iloc[rows]
         sources = set(part["source"].astype(str).unique())
         worlds = sorted({s.world_name for s in log.sources if s.world_name and s.source in sources})
-        groups.append(TrackGroup(rows, choose_track(part, track=track, tracks_dir=tracks_dir, world_names=worlds)))
+        groups.append(
+            TrackGroup(rows, choose_track(part, track=track, tracks_dir=tracks_dir, world_names=worlds))
+        )
     return groups
 
 
-def _score_groups(steps: pd.DataFrame, groups: Sequence[TrackGroup], source: str, filename: str) -> np.ndarray:
+def _score_groups(
+    steps: pd.DataFrame, groups: Sequence[TrackGroup], source: str, filename: str
+) -> np.ndarray:
     out = np.full(len(steps), np.nan)
     for group in groups:
         part = steps.iloc[group.rows]
@@ -90,13 +94,17 @@ def _evaluation_fidelity(log: ReplayLog, groups: Sequence[TrackGroup]) -> Fideli
     evaluation = steps["phase"].astype(str).isin(["evaluation", "leaderboard"]).to_numpy()
     if not evaluation.any():
         return None
-    sub_groups = [TrackGroup(g.rows[evaluation[g.rows]], g.choice) for g in groups if evaluation[g.rows].any()]
+    sub_groups = [
+        TrackGroup(g.rows[evaluation[g.rows]], g.choice) for g in groups if evaluation[g.rows].any()
+    ]
     rows = np.concatenate([g.rows for g in sub_groups])
     rows.sort()
     eval_steps = steps.iloc[rows].reset_index(drop=True)
     position = {int(r): i for i, r in enumerate(rows)}
     remapped = [TrackGroup(np.array([position[int(r)] for r in g.rows]), g.choice) for g in sub_groups]
-    recomputed = _score_groups(eval_steps, remapped, example_source("follow_center_line"), "follow_center_line.py")
+    recomputed = _score_groups(
+        eval_steps, remapped, example_source("follow_center_line"), "follow_center_line.py"
+    )
     log_sources = [s.source for s in log.sources if s.format == "sim_trace_log"]
     return fidelity(eval_steps, recomputed, log_sources)
 

@@ -36,8 +36,16 @@ def _draw_track(ax: object, track: Track) -> None:
     ax.set_yticks([])  # type: ignore[attr-defined]
 
 
-def _heat(ax: object, fig: object, track: Track, x: np.ndarray, y: np.ndarray, values: np.ndarray,
-          title: str, diverging: bool = False) -> None:
+def _heat(
+    ax: object,
+    fig: object,
+    track: Track,
+    x: np.ndarray,
+    y: np.ndarray,
+    values: np.ndarray,
+    title: str,
+    diverging: bool = False,
+) -> None:
     _draw_track(ax, track)
     finite = np.isfinite(values)
     x, y, values = x[finite], y[finite], values[finite]

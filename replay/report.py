@@ -69,8 +69,8 @@ def totals(result: ReplayResult) -> dict[str, Any]:
         for name in filter(None, str(text).split(",")):
             flag_counts[name] = flag_counts.get(name, 0) + 1
     out: dict[str, Any] = {
-        "steps": int(len(result.log.steps)),
-        "episodes": int(len(eps)),
+        "steps": len(result.log.steps),
+        "episodes": len(eps),
         "completed": int(eps["completed"].sum()),
         "best_lap_time_s": _num(eps["lap_time_s"].min()),
         "reward": float(eps["reward"].sum()),
@@ -189,7 +189,9 @@ def render_text(result: ReplayResult, console: Console) -> None:
     if len(worst):
         console.print("[bold]largest disagreements[/] (episode: new vs compare)")
         for row in worst.itertuples():
-            console.print(f"  #{row.unique_episode}: {row.new_reward:.2f} vs {row.other_reward:.2f} (Δ {row.diff:.2f})")
+            console.print(
+                f"  #{row.unique_episode}: {row.new_reward:.2f} vs {row.other_reward:.2f} (Δ {row.diff:.2f})"
+            )
     if result.fidelity:
         f = result.fidelity
         console.print(

@@ -90,7 +90,9 @@ class DirectionGroup:
     constants: dict[str, Any]
 
 
-def build_params_by_direction(steps: pd.DataFrame, track: Track, *, run_only: bool = True) -> list[DirectionGroup]:
+def build_params_by_direction(
+    steps: pd.DataFrame, track: Track, *, run_only: bool = True
+) -> list[DirectionGroup]:
     """Split rows by driving direction and build params for each group (RUN rows only by default)."""
     reversed_rows = episode_reversed(steps, track)
     mask = run_mask(steps) if run_only else np.ones(len(steps), dtype=bool)
@@ -99,7 +101,9 @@ def build_params_by_direction(steps: pd.DataFrame, track: Track, *, run_only: bo
         rows = np.flatnonzero(mask & (reversed_rows == is_rev))
         if len(rows) == 0:
             continue
-        groups.append(DirectionGroup(rows, driven, build_params(steps.iloc[rows], driven), track_constants(driven)))
+        groups.append(
+            DirectionGroup(rows, driven, build_params(steps.iloc[rows], driven), track_constants(driven))
+        )
     return groups
 
 

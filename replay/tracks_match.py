@@ -122,7 +122,9 @@ def _candidate_files(tracks_dir: str | os.PathLike[str] | None) -> list[Path]:
     for folder in folders:
         for path in list_track_files(folder):
             files.setdefault(str(path.resolve()), path)
-        for path in sorted(folder.glob("*/*.npy")):  # versioned geometry, e.g. simapp-v2.0.13/reinvent_base.npy
+        for path in sorted(
+            folder.glob("*/*.npy")
+        ):  # versioned geometry, e.g. simapp-v2.0.13/reinvent_base.npy
             files.setdefault(str(path.resolve()), path)
     return list(files.values())
 
@@ -143,7 +145,9 @@ def choose_track(
     if track is not None:
         chosen = resolve_track(track, tracks_dir)
         residual, median, on_road = _fit(chosen, run, starts)
-        return TrackChoice(chosen, "--track", residual, median, on_road, forward_share(chosen, run), logged_len)
+        return TrackChoice(
+            chosen, "--track", residual, median, on_road, forward_share(chosen, run), logged_len
+        )
     files = _candidate_files(tracks_dir)
     if not files:
         raise TrackError(

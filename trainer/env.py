@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -112,7 +112,7 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
     >>> env.close()
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 15}
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 15}  # noqa: RUF012 (gymnasium declares it)
 
     def __init__(
         self,
@@ -205,7 +205,7 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
         terminated = result.done and not truncated
         return self._observe(), result.reward, terminated, truncated, self._info(result.params, result.status)
 
-    def render(self) -> np.ndarray | None:  # type: ignore[override]
+    def render(self) -> np.ndarray | None:
         if self.render_mode != "rgb_array":
             return None
         gray = self._camera()

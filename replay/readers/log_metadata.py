@@ -13,6 +13,7 @@ Mined from a log (first occurrence wins; every item is optional):
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import re
 from typing import Any
@@ -71,10 +72,8 @@ def mine_log_metadata(text: str) -> dict[str, Any]:
         if match := pattern.search(text):
             found[key] = match.group(1)
     if match := _HYPER.search(text):
-        try:
+        with contextlib.suppress(ValueError):
             found["hyperparameters"] = json.loads(match.group(1))
-        except ValueError:
-            pass
     return found
 
 

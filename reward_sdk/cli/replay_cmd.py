@@ -17,12 +17,16 @@ def replay_command(
         None, "--track", help="Track name, .npy path or file stem in the tracks folder (default: matched)."
     ),
     tracks_dir: Path | None = typer.Option(
-        None, "--tracks-dir", help="Folder of .npy tracks to match against (default: $REWARD_TRACKS_DIR).",
+        None,
+        "--tracks-dir",
+        help="Folder of .npy tracks to match against (default: $REWARD_TRACKS_DIR).",
         file_okay=False,
     ),
     reward: Path | None = typer.Option(None, "--reward", help="Reward function to re-score every step with."),
     compare: Path | None = typer.Option(None, "--compare", help="Second reward function shown side by side."),
-    plot: Path | None = typer.Option(None, "--plot", help="Write a PNG: reward heat maps + per-waypoint profile."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Write a PNG: reward heat maps + per-waypoint profile."
+    ),
     output_format: str = typer.Option("text", "--format", help="text, json or csv."),
 ) -> None:
     """Replay real logs: per-episode summary, behaviour flags, re-scoring and a reward heat map.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -160,7 +161,7 @@ def make_driver(name: str, speed: float, track: Any) -> Any:
     """The scripted driver called ``name`` (one of :data:`DRIVERS`)."""
     from reward_sdk.sim import drivers
 
-    factories = {
+    factories: dict[str, Callable[[], Any]] = {
         "centre": lambda: drivers.centre_line(speed),
         "weave": lambda: drivers.weaving(speed),
         "hug-left": lambda: drivers.hugging_border(track, speed, "left"),

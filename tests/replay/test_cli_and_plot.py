@@ -17,12 +17,26 @@ EVAL_CSV = (
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def test_plot_is_a_readable_png_with_the_track_drawn(tmp_path: Path, logs_dir: Path, tracks_dir: Path) -> None:
+def test_plot_is_a_readable_png_with_the_track_drawn(
+    tmp_path: Path, logs_dir: Path, tracks_dir: Path
+) -> None:
     import matplotlib.image
 
     out = tmp_path / "out.png"
-    code = main(["replay", str(logs_dir / EVAL_CSV), "--tracks-dir", str(tracks_dir), "--plot", str(out),
-                 "--reward", str(EXAMPLES / "follow_center_line.py"), "--format", "json"])
+    code = main(
+        [
+            "replay",
+            str(logs_dir / EVAL_CSV),
+            "--tracks-dir",
+            str(tracks_dir),
+            "--plot",
+            str(out),
+            "--reward",
+            str(EXAMPLES / "follow_center_line.py"),
+            "--format",
+            "json",
+        ]
+    )
     assert code == 0
     image = matplotlib.image.imread(out)
     assert image.ndim == 3 and image.shape[0] > 400 and image.shape[1] > 800
@@ -33,8 +47,9 @@ def test_plot_is_a_readable_png_with_the_track_drawn(tmp_path: Path, logs_dir: P
     assert not list(tmp_path.glob(".*tmp"))
 
 
-def test_json_output_has_schema_version_and_fidelity(capsys: pytest.CaptureFixture[str], logs_dir: Path,
-                                                      tracks_dir: Path) -> None:
+def test_json_output_has_schema_version_and_fidelity(
+    capsys: pytest.CaptureFixture[str], logs_dir: Path, tracks_dir: Path
+) -> None:
     code = main(["replay", str(logs_dir / EVAL_CSV), "--tracks-dir", str(tracks_dir), "--format", "json"])
     assert code == 0
     doc = json.loads(capsys.readouterr().out)
@@ -44,9 +59,20 @@ def test_json_output_has_schema_version_and_fidelity(capsys: pytest.CaptureFixtu
 
 
 def test_csv_output_and_compare(capsys: pytest.CaptureFixture[str], logs_dir: Path, tracks_dir: Path) -> None:
-    code = main(["replay", str(logs_dir / EVAL_CSV), "--tracks-dir", str(tracks_dir), "--format", "csv",
-                 "--reward", str(EXAMPLES / "follow_center_line.py"),
-                 "--compare", str(EXAMPLES / "penalize_zigzag.py")])
+    code = main(
+        [
+            "replay",
+            str(logs_dir / EVAL_CSV),
+            "--tracks-dir",
+            str(tracks_dir),
+            "--format",
+            "csv",
+            "--reward",
+            str(EXAMPLES / "follow_center_line.py"),
+            "--compare",
+            str(EXAMPLES / "penalize_zigzag.py"),
+        ]
+    )
     assert code == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("schema_version,") and "new_reward" in lines[0] and "other_reward" in lines[0]
@@ -62,7 +88,9 @@ def test_csv_output_and_compare(capsys: pytest.CaptureFixture[str], logs_dir: Pa
         lambda tmp: (tmp / "bad.log.gz").write_bytes(b"\x1f\x8b\x08junk") and tmp / "bad.log.gz",
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], make_input) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make_input
+) -> None:  # type: ignore[no-untyped-def]
     path = make_input(tmp_path)
     assert main(["replay", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()

@@ -24,7 +24,9 @@ def _mutate(line: str, rng: random.Random) -> str:
         return ",".join(fields)
     if kind == 3:  # binary junk spliced in
         cut = rng.randrange(len(line))
-        return line[:cut] + "".join(chr(rng.randrange(0, 256)) for _ in range(rng.randrange(1, 6))) + line[cut:]
+        return (
+            line[:cut] + "".join(chr(rng.randrange(0, 256)) for _ in range(rng.randrange(1, 6))) + line[cut:]
+        )
     if kind == 4:  # dropped field
         fields = line.split(",")
         del fields[rng.randrange(len(fields))]
@@ -47,10 +49,12 @@ def test_fuzzed_log_lines_never_crash_and_are_accounted_for(tmp_path: Path, logs
     rng = random.Random(7)
     sources = [
         logs_dir / "aws-deepracer-community+deepracer-analysis/logs/deepracer-eval-sim-sample.log",
-        logs_dir / "aws-solutions-library-samples+guidance-for-training-an-aws-deepracer-model-using-amazon-sagemaker"
+        logs_dir
+        / "aws-solutions-library-samples+guidance-for-training-an-aws-deepracer-model-using-amazon-sagemaker"
         "/log-analysis/downloaded_model/7a42c0c5-e13b-49c6-955e-18e3b64dba4b/logs/training/"
         "training-20221007000321-WmtODh1TQOC3VfLA8slGjA-robomaker.log",
-        logs_dir / "aws-deepracer-community+deepracer-utils/tests/deepracer/logs/sample-droa-solution-logs/logs/"
+        logs_dir
+        / "aws-deepracer-community+deepracer-utils/tests/deepracer/logs/sample-droa-solution-logs/logs/"
         "training/2026-03-06T20:36:57.936Z-deepracerindy-training-ACGVRmRuFNU9NkQ-simulation.log",
     ]
     started = time.perf_counter()

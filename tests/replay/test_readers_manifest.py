@@ -24,7 +24,9 @@ def test_every_manifest_log_reads_with_manifest_counts(logs_dir: Path) -> None:
         steps = log.steps
         episodes = steps.groupby(["source", "episode"], observed=True).ngroups
         if (len(steps), episodes) != (int(row["steps"]), int(row["episodes"])) or log.warnings:
-            failures.append((row["local"], len(steps), row["steps"], episodes, row["episodes"], log.warnings[:2]))
+            failures.append(
+                (row["local"], len(steps), row["steps"], episodes, row["episodes"], log.warnings[:2])
+            )
     assert not failures
 
 
@@ -36,7 +38,9 @@ def test_frame_has_the_documented_columns_and_dtypes(logs_dir: Path) -> None:
 
 
 def test_2019_radians_are_converted_to_degrees(logs_dir: Path) -> None:
-    log = read_logs(logs_dir / "aws-deepracer-community+deepracer-analysis/logs/deepracer-eval-sim-sample.log")
+    log = read_logs(
+        logs_dir / "aws-deepracer-community+deepracer-analysis/logs/deepracer-eval-sim-sample.log"
+    )
     assert log.sources[0].radians_converted
     assert set(log.steps["steering_angle"].round(0).unique()) <= {-30.0, -15.0, 0.0, 15.0, 30.0}
     assert log.steps["yaw"].abs().max() > 100.0

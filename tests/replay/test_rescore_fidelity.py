@@ -29,8 +29,12 @@ REPRESENTATIVE = (
 def _default_rows(logs_dir: Path) -> list[dict[str, str]]:
     with open(logs_dir / "MANIFEST.csv", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if r["format"]]
-    return [r for r in rows if "UNKNOWN" not in r["reward_function"] and "default" in r["reward_function"].lower()
-            or r["reward_function"].startswith("KNOWN")]
+    return [
+        r
+        for r in rows
+        if ("UNKNOWN" not in r["reward_function"] and "default" in r["reward_function"].lower())
+        or r["reward_function"].startswith("KNOWN")
+    ]
 
 
 def test_representatives_are_default_reward_logs(logs_dir: Path) -> None:
@@ -52,7 +56,9 @@ def test_default_reward_is_reproduced(name: str, logs_dir: Path, tracks_dir: Pat
 
 
 def test_old_reinvent_geometry_is_chosen_for_2019_logs(logs_dir: Path, tracks_dir: Path) -> None:
-    log = read_logs(logs_dir / "aws-deepracer-community+deepracer-analysis/logs/deepracer-eval-sim-sample.log")
+    log = read_logs(
+        logs_dir / "aws-deepracer-community+deepracer-analysis/logs/deepracer-eval-sim-sample.log"
+    )
     choice = choose_track(log.steps, tracks_dir=tracks_dir)
     assert choice.track.name == "reinvent_base_v2.0.13"
     assert choice.start_residual_m < 0.005

@@ -11,9 +11,22 @@ from replay.flags import episode_summary
 from reward_sdk.simtrace import FIELDS_BY_COUNT, SimTraceWriter, format_sim_trace_line
 
 ROW = {
-    "episode": 0, "steps": 2, "X": 3.19990123, "Y": 0.683, "yaw": 0.18, "steer": -12.345, "throttle": 1.333,
-    "action": [-12.345, 1.333], "reward": 0.123456, "done": False, "all_wheels_on_track": True,
-    "progress": 0.79, "closest_waypoint": 1, "track_len": 17.709159, "tstamp": 27.8, "episode_status": "in_progress",
+    "episode": 0,
+    "steps": 2,
+    "X": 3.19990123,
+    "Y": 0.683,
+    "yaw": 0.18,
+    "steer": -12.345,
+    "throttle": 1.333,
+    "action": [-12.345, 1.333],
+    "reward": 0.123456,
+    "done": False,
+    "all_wheels_on_track": True,
+    "progress": 0.79,
+    "closest_waypoint": 1,
+    "track_len": 17.709159,
+    "tstamp": 27.8,
+    "episode_status": "in_progress",
 }
 
 
