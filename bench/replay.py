@@ -144,13 +144,33 @@ def bench_rescore() -> None:
     )
 
 
+def ensure_deepracer_utils() -> str | None:
+    """Interpreter of a throwaway venv (``bench/.venv-du``, git-ignored) with deepracer-utils, made on first use.
+
+    deepracer-utils is a competitor measured in the same run, never a dependency of reward-sdk.
+    """
+    import subprocess
+
+    venv = Path(__file__).resolve().parent / ".venv-du"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        print(f"creating {venv} with deepracer-utils (once)...", flush=True)
+        try:
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run([str(python), "-m", "pip", "install", "-q", "deepracer-utils"], check=True)
+        except (subprocess.CalledProcessError, OSError) as exc:
+            print(f"could not install deepracer-utils ({exc}); comparison skipped")
+            return None
+    return str(python)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--du-python", default=os.environ.get("DU_PYTHON"), help="python with deepracer-utils"
     )
     args = parser.parse_args()
-    bench_load(args.du_python)
+    bench_load(args.du_python or ensure_deepracer_utils())
     bench_rescore()
 
 

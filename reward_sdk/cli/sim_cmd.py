@@ -29,6 +29,9 @@ def register(app: typer.Typer) -> None:
         holdout_every: int = typer.Option(4, help="Every N-th episode is held out for the error table."),
         horizon: int = typer.Option(15, help="Steps predicted ahead (15 ≈ 1 s)."),
         subsample: int = typer.Option(2, help="Use every N-th training window in the fit (speed)."),
+        phase: str = typer.Option(
+            "training", help="Only steps of this phase (training, evaluation, ...) or 'all'."
+        ),
         output_format: str = typer.Option("text", "--format", help="text or json."),
     ) -> None:
         """Fit the car model to real logs and print the parameters and the 1-s prediction error table.
@@ -38,7 +41,9 @@ def register(app: typer.Typer) -> None:
         from the preceding rows. Parameters are fitted on training episodes; the table (median/p90 position error
         in m and heading error in degrees, by initial speed) is computed on held-out episodes.
         """
-        result = run_calibration(logs, holdout_every=holdout_every, horizon=horizon, subsample=subsample)
+        result = run_calibration(
+            logs, holdout_every=holdout_every, horizon=horizon, subsample=subsample, phase=phase
+        )
         if output_format == "json":
             print(json.dumps(result, indent=2))
             return
@@ -69,7 +74,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(sim_app, name="sim")
 
 
-def run_calibration(logs: list[Path], holdout_every: int, horizon: int, subsample: int) -> dict[str, Any]:
+def run_calibration(
+    logs: list[Path], holdout_every: int, horizon: int, subsample: int, phase: str = "training"
+) -> dict[str, Any]:
     """Read ``logs`` (``replay.read_logs``), fit, and return parameters and error tables as builtins."""
     from dataclasses import asdict
 
@@ -86,7 +93,12 @@ def run_calibration(logs: list[Path], holdout_every: int, horizon: int, subsampl
         replay_log = read_logs(logs, duplicates="prefer_csv")
     except Exception as exc:
         raise UserError(str(exc)) from None
-    arrays = calibrate.arrays_from_frame(replay_log.steps)
+    steps = replay_log.steps
+    if phase != "all" and "phase" in steps.columns:
+        steps = steps[steps["phase"].astype(str) == phase]
+    if steps.empty:
+        raise UserError(f"no {phase} steps in the given logs (use --phase all to keep every step)")
+    arrays = calibrate.arrays_from_frame(steps)
     train, held = calibrate.split_episodes(arrays, holdout_every)
     train_starts = calibrate.window_starts(arrays, horizon, train)
     held_starts = calibrate.window_starts(arrays, horizon, held)
@@ -110,6 +122,7 @@ def run_calibration(logs: list[Path], holdout_every: int, horizon: int, subsampl
     return {
         "version": 1,
         "sources": len(replay_log.sources),
+        "steps": len(steps),
         "episodes": {"train": len(train), "holdout": len(held)},
         "windows": {"train": len(train_starts), "holdout": len(held_starts)},
         "horizon_steps": horizon,

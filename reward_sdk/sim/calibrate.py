@@ -45,6 +45,7 @@ HEADING_ALIASES = ("heading", "yaw")  # the heading column may be called either
 EPISODE_COLUMNS = ("source", "file", "worker", "iteration", "episode")  # those present identify an episode
 UNIQUE_EPISODE_COLUMN = "unique_episode"  # used alone when present (replay.read_logs)
 MIN_DT_S, MAX_DT_S = 0.02, 0.15  # s, plausible range of one logged step (outside: use TIME_STEP_S)
+SPEED_SMOOTHING = 0.25  # weight of the older of the last two step speeds in the initial-speed estimate
 MIN_SPEED_FOR_STEER = 0.3  # m/s, below this the steering estimate from the yaw rate is unreliable: use 0
 
 # (field, lower bound, upper bound) of the parameters fitted by default
@@ -188,15 +189,15 @@ def initial_state(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Actual ``(speed m/s, steer rad, slip rad)`` at each window start, estimated from the preceding rows.
 
-    Speed: backward differences of the origin describe the middle of the previous step; extrapolating half a
-    step with the difference of the last two gives the value at the start row. Steering: the model's own replay
+    Speed: distance per step over the last two steps, weighted :data:`SPEED_SMOOTHING` towards the older one
+    (extrapolating to the start row instead amplifies the step-to-step jitter and predicts worse). Steering: the model's own replay
     of the episode's commands. Slip: the steering offset that makes the replay match the curvature actually
     driven over the last ``HISTORY_STEPS − 1`` steps, each observation aged by the slip decay.
     """
     dist1 = np.hypot(logs.x[starts] - logs.x[starts - 1], logs.y[starts] - logs.y[starts - 1])
     dist2 = np.hypot(logs.x[starts - 1] - logs.x[starts - 2], logs.y[starts - 1] - logs.y[starts - 2])
     v1, v2 = dist1 / logs.dt[starts - 1], dist2 / logs.dt[starts - 2]
-    speed = np.maximum(v1 + 0.5 * (v1 - v2), 0.0)
+    speed = np.maximum((1.0 - SPEED_SMOOTHING) * v1 + SPEED_SMOOTHING * v2, 0.0)
     replay = commanded_steer(logs, params)
     decay = 0.0 if params.slip_tau <= 1e-9 else math.exp(-TIME_STEP_S / params.slip_tau)
     total = np.zeros(len(starts))

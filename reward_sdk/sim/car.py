@@ -60,16 +60,16 @@ class CarParams:
     :param steer_noise_deg: standard deviation of additive steering noise per step in degrees (0 = off).
     """
 
-    wheelbase: float = 0.2238
-    speed_gain: float = 0.9721
-    speed_tau: float = 0.1
-    max_accel: float = 19.38
-    max_decel: float = 18.45
-    steer_tau: float = 0.4575
-    steer_rate: float = 1.202
-    latency: float = 0.0075
-    understeer: float = 0.0475
-    slip_tau: float = 0.4776
+    wheelbase: float = 0.211
+    speed_gain: float = 0.982
+    speed_tau: float = 0.1662
+    max_accel: float = 12.53
+    max_decel: float = 18.19
+    steer_tau: float = 0.4601
+    steer_rate: float = 1.189
+    latency: float = 0.0076
+    understeer: float = 0.0835
+    slip_tau: float = 0.5059
     slip_noise_deg: float = 0.0
     speed_noise: float = 0.0
     steer_noise_deg: float = 0.0
@@ -87,7 +87,8 @@ CALIBRATION_SOURCE = (
     "reward sim calibrate on the Gazebo training simtraces of deepracer-utils (aws-deepracer-community, MIT-0, "
     "commit 262e3fe3): sample-drfc-1-logs/training-simtrace, sample-drfc-3-logs/{0,1,2}/training-simtrace, "
     "sample-console-logs/sim-trace/training/training-simtrace (58 CSVs, 860 episodes, reinvent_base, discrete "
-    "actions at 1 and 2 m/s); every 4th episode held out: 1-s error median 0.103 m / 6.3 deg, p90 0.216 m / 14.6 deg"
+    "actions at 1 and 2 m/s); every 4th episode held out (4402 windows): 1-s error median 0.096 m / 6.18 deg, "
+    "p90 0.207 m / 14.3 deg"
 )
 """Where the defaults of :class:`CarParams` come from (logs, method, held-out error)."""
 
