@@ -41,6 +41,7 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 from shapely.geometry import LinearRing, LineString, Polygon
 
+from reward_sdk.params import OBJECT_PARAM_NAMES, PARAM_NAMES, RewardParams
 from reward_sdk.polyline import PolylineIndex, segment_candidates
 from reward_sdk.tracks import DUPLICATE_TOLERANCE_M, FloatArray, Track
 
@@ -72,22 +73,8 @@ CAMERA_HALF_FOV_DEG = 60.0
 CAMERA_RANGE_M = 5.0
 """Beyond this distance (m) an object is not counted as ``object_in_camera`` (our approximation)."""
 
-PER_STATE_KEYS: tuple[str, ...] = (
-    "all_wheels_on_track",
-    "x",
-    "y",
-    "heading",
-    "distance_from_center",
-    "projection_distance",
-    "progress",
-    "steps",
-    "speed",
-    "steering_angle",
-    "track_width",
-    "closest_waypoints",
-    "is_left_of_center",
-    "is_reversed",
-    "is_offtrack",
+PER_STATE_KEYS: tuple[str, ...] = tuple(
+    name for name in PARAM_NAMES if name not in OBJECT_PARAM_NAMES | {"track_length", "waypoints", "sim_time"}
 )
 """Keys that :func:`params_batch` returns as columns (the rest are per-track constants or object keys)."""
 
@@ -336,19 +323,19 @@ def params_batch(
     return columns
 
 
+_DEFAULT_OBJECT_PARAMS: dict[str, Any] = {
+    name: RewardParams.model_fields[name].get_default(call_default_factory=True)
+    for name in PARAM_NAMES
+    if name in OBJECT_PARAM_NAMES
+} | {"closest_objects": [0, 0]}
+
+
 def default_object_params() -> dict[str, Any]:
-    """Object keys as the simulator fills them when the track has no objects."""
-    return {
-        "closest_objects": [0, 0],
-        "objects_location": [],
-        "objects_left_of_center": [],
-        "object_in_camera": False,
-        "objects_speed": [],
-        "objects_heading": [],
-        "objects_distance_from_center": [],
-        "objects_distance": [],
-        "is_crashed": False,
-    }
+    """Object keys as the simulator fills them when the track has no objects (defaults of the params model).
+
+    A fresh copy each call: the lists are mutable and the caller may hand the dict to user code.
+    """
+    return {key: list(value) if isinstance(value, list) else value for key, value in _DEFAULT_OBJECT_PARAMS.items()}
 
 
 def params_from_pose(
@@ -387,16 +374,12 @@ def params_from_pose(
         steering_angle=float(steering_angle),
     )
     geometry = track_geometry(track)
-    params: dict[str, Any] = {key: row[key] for key in _KEY_ORDER[:11]}
-    params["track_length"] = geometry.length
-    params["waypoints"] = list(geometry.waypoints)
-    for key in ("closest_waypoints", "is_left_of_center", "is_reversed"):
-        params[key] = row[key]
-    params.update(default_object_params())
+    row["track_length"] = geometry.length
+    row["waypoints"] = list(geometry.waypoints)
+    row.update(default_object_params())
     if objects:
-        params.update(object_params(track, params, objects))
-    params["is_offtrack"] = row["is_offtrack"]
-    return params
+        row.update(object_params(track, row, objects))
+    return {key: row[key] for key in _KEY_ORDER}
 
 
 def _scalar_progress(ndist_value: float, start_ndist: float, prev_progress: float) -> float:
@@ -466,34 +449,7 @@ def row_from_columns(columns: dict[str, Any], index: int) -> dict[str, Any]:
     return row
 
 
-_KEY_ORDER: tuple[str, ...] = (
-    "all_wheels_on_track",
-    "x",
-    "y",
-    "heading",
-    "distance_from_center",
-    "projection_distance",
-    "progress",
-    "steps",
-    "speed",
-    "steering_angle",
-    "track_width",
-    "track_length",
-    "waypoints",
-    "closest_waypoints",
-    "is_left_of_center",
-    "is_reversed",
-    "closest_objects",
-    "objects_location",
-    "objects_left_of_center",
-    "object_in_camera",
-    "objects_speed",
-    "objects_heading",
-    "objects_distance_from_center",
-    "objects_distance",
-    "is_crashed",
-    "is_offtrack",
-)
+_KEY_ORDER: tuple[str, ...] = tuple(name for name in PARAM_NAMES if name != "sim_time")
 
 
 def object_params(track: Track, params: dict[str, Any], objects: Sequence[Obstacle]) -> dict[str, Any]:

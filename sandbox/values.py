@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -62,16 +63,27 @@ def copy_value(value: Any) -> Any:
     if kind is list:
         if _FLAT.issuperset(map(type, value)):
             return value[:]
+        if _is_flat_tuple_list(value):
+            return value[:]  # e.g. waypoints: the tuples are immutable, only the list needs copying
         return [item if type(item) in _IMMUTABLE else copy_value(item) for item in value]
     if kind is dict:
         return {key: copy_value(item) for key, item in value.items()}
     if kind is tuple:
+        if _FLAT.issuperset(map(type, value)):
+            return value
         return tuple(copy_value(item) for item in value)
     if kind is set:
         return {copy_value(item) for item in value}
     if isinstance(value, np.ndarray):
         return value.copy()
     return value
+
+
+def _is_flat_tuple_list(value: list[Any]) -> bool:
+    """True for a list of tuples of scalars (checked in C-speed passes, no per-item Python call)."""
+    return all(type(item) is tuple for item in value) and _FLAT.issuperset(
+        map(type, itertools.chain.from_iterable(value))
+    )
 
 
 def check_reward(value: Any) -> float:

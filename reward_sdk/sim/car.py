@@ -28,11 +28,19 @@ from typing import Any
 
 import numpy as np
 
+from reward_sdk.geometry import FRONT_OFFSET, WHEEL_OFFSETS
+
 TIME_STEP_S = 1.0 / 15.0  # seconds between environment steps (camera frame rate of the real car)
 SUBSTEPS = 4  # integration sub-steps per environment step
-FRONT_OFFSET_M = 0.14  # m, reward point ahead of the model origin along the body x-axis (PARAMS.md §2.0)
-WHEELBASE_M = 0.164  # m, axle distance of the DeepRacer URDF (0.0823 + 0.0817, PARAMS.md §2.1)
-REAR_RATIO = 0.0817 / 0.164  # origin position between the axles, fraction of the wheelbase from the rear axle
+FRONT_OFFSET_M = (
+    FRONT_OFFSET  # m, reward point ahead of the model origin along the body x-axis (PARAMS.md §2.0)
+)
+WHEELBASE_M = float(
+    WHEEL_OFFSETS[2, 0] - WHEEL_OFFSETS[0, 0]
+)  # m, URDF axle distance (0.164, PARAMS.md §2.1)
+REAR_RATIO = (
+    float(-WHEEL_OFFSETS[0, 0]) / WHEELBASE_M
+)  # origin between the axles, fraction from the rear axle
 MAX_STEERING_DEG = 30.0  # deg, Gazebo steering command clip
 MIN_SPEED_CMD = 0.1  # m/s, Gazebo speed command clip (lower)
 MAX_SPEED_CMD = 4.0  # m/s, Gazebo speed command clip (upper)
