@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 
@@ -16,7 +17,9 @@ class CliState:
 
 
 STATE = CliState()
-console = Console()
+# Piped output (files, CI logs) gets a wide console so tables are not squeezed to rich's 80-column default.
+_PIPE_WIDTH = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 150
+console = Console(width=_PIPE_WIDTH)
 error_console = Console(stderr=True)
 
 

@@ -48,10 +48,43 @@ def _stage_call(out: Path) -> None:
     )
 
 
+def _stage_drive(out: Path) -> None:
+    from reward_sdk.cli.sim_cmd import run_drive
+    from reward_sdk.examples import example_path
+
+    for driver in ("centre", "weave"):
+        log = out / f"sim-{driver}.log"
+        summaries = run_drive("club", None, driver, 1.5, 2, False, example_path("follow_center_line"), log)
+        for summary in summaries:
+            console.print(
+                f"club circuit, {driver:<6} driver, episode {summary['episode']}: {summary['status']:<12} "
+                f"lap time {summary['lap_time']:.2f} s, reward {summary['reward_sum']:.1f}",
+                soft_wrap=True,
+            )
+        console.print(f"[dim]wrote {log} (SIM_TRACE_LOG, 17 fields)[/dim]")
+
+
+def _stage_replay(out: Path) -> None:
+    from reward_sdk.cli.replay_cmd import replay_command
+    from reward_sdk.examples import example_path
+
+    replay_command(
+        logs=[out / "sim-centre.log", out / "sim-weave.log"],
+        track="club",
+        tracks_dir=None,
+        reward=example_path("penalize_zigzag"),
+        compare=None,
+        plot=out / "replay.png",
+        output_format="text",
+    )
+
+
 STAGES: list[tuple[str, Stage]] = [
     ("1. the params a reward function receives", _stage_params),
     ("2. tracks", _stage_tracks),
     ("3. calling example reward functions in the sandbox", _stage_call),
+    ("4. driving the simulator: smooth vs weaving driver, centre-line reward in the sandbox", _stage_drive),
+    ("5. replaying those runs: re-score with penalize_zigzag.py, flags, heat map", _stage_replay),
 ]
 """Demo stages in pipeline order; later stages (lint, replay, train, edge) append themselves here."""
 

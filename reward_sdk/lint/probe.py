@@ -54,7 +54,7 @@ def raw_types(reward: Reward, rows: list[dict[str, Any]]) -> list[str]:
 
 
 def aws_calls(reward: Reward, dicts: list[dict[str, Any]], filename: str) -> list[tuple[Any, ...]]:
-    """Call the raw function once per dict, like the official validator: ``("ok", is_float, repr, value)`` or
+    """Call the raw function once per dict, like the official validator: ``("ok", is_float, str, value)`` or
     ``("error", exception text, line or 0)``."""
     import traceback
 
@@ -68,5 +68,9 @@ def aws_calls(reward: Reward, dicts: list[dict[str, Any]], filename: str) -> lis
             out.append(("error", str(exc), frames[-1].lineno if frames else 0, type(exc).__name__))
             continue
         number = float(value) if isinstance(value, float) else None
-        out.append(("ok", isinstance(value, float), repr(value)[:200], number))
+        try:
+            text = str(value)[:200]
+        except BaseException:
+            text = f"<{type(value).__name__}>"
+        out.append(("ok", isinstance(value, float), text, number))
     return out

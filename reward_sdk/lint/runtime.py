@@ -24,7 +24,7 @@ from reward_sdk.lint.shrink import FailureKind, classify, minimal_pose
 from reward_sdk.testing import CarPose, edge_poses, pose_columns, sample_poses
 from reward_sdk.tracks import Track
 
-__all__ = ["RuntimeFinding", "RuntimeOptions", "check_runtime"]
+__all__ = ["PROBE", "RuntimeFinding", "RuntimeOptions", "check_runtime"]
 
 RuntimeFinding = tuple[int, int, str, str, dict[str, Any]]
 PROBE = "reward_sdk.lint.probe"
@@ -51,19 +51,15 @@ class RuntimeOptions:
     shrink: bool = True
 
 
-def check_runtime(source: str, filename: str, tree: ast.Module, options: RuntimeOptions) -> list[RuntimeFinding]:
-    """RW301–RW307 findings (empty if the source does not compile under the sandbox policy)."""
-    from sandbox import RewardCompileError, RewardSandbox, SandboxError, SandboxLimits
+def check_runtime(sandbox: Any, tree: ast.Module, options: RuntimeOptions) -> list[RuntimeFinding]:
+    """RW301–RW307 findings for the function loaded in ``sandbox`` (a :class:`sandbox.RewardSandbox`)."""
+    from sandbox import SandboxError
 
     fn = find_reward_function(tree)
     def_line = fn.lineno if fn is not None else 1
     read = keys_read(tree)
-    try:
-        sandbox = RewardSandbox(source, filename, SandboxLimits(timeout_s=options.timeout_s), preload=[PROBE])
-    except RewardCompileError:
-        return []
     out: list[RuntimeFinding] = []
-    with sandbox:
+    if True:
         try:
             sandbox.start()
         except SandboxError as exc:
@@ -75,6 +71,8 @@ def check_runtime(source: str, filename: str, tree: ast.Module, options: Runtime
         per_track = max(1, options.states // max(1, len(options.tracks)))
         rng = np.random.default_rng(options.seed)
         for track in options.tracks:
+            if any(key[0] == "RW305" for key in failures):
+                break  # a hang costs a killed worker per state: one is enough
             edges = edge_poses(track)
             poses = (edges + sample_poses(track, max(0, per_track - len(edges)), rng))[:per_track]
             columns = pose_columns(track, poses)
@@ -114,7 +112,10 @@ def _score_all(
             index = _failing_row(exc, columns, start)
             kind = classify(exc)
             key = (kind.code, _line(exc, def_line) if kind.has_line else def_line, kind.label)
-            failures.setdefault(key, (track, poses[index], exc))
+            if key in failures or kind.code == "RW305":  # known failure or a hang: this track is done
+                failures.setdefault(key, (track, poses[index], exc))
+                break
+            failures[key] = (track, poses[index], exc)
             start = index + 1
     return np.concatenate(done) if done else np.empty(0)
 

@@ -38,6 +38,9 @@ class PurePursuit:
     :param weave_amplitude: amplitude in m of a sinusoidal weave around the followed line (0 = none).
     :param weave_period: distance in m along the track of one weave period.
     :param backwards: follow the line against the driving direction (start the car turned around).
+    :param flick_deg: steering added on top of the pursuit command, alternating in sign every ``flick_steps``
+        steps: the left-right flicking of a zig-zagging policy (0 = none).
+    :param flick_steps: RUN steps between sign changes of the flick.
     """
 
     speed: float = 1.0
@@ -45,6 +48,8 @@ class PurePursuit:
     weave_amplitude: float = 0.0
     weave_period: float = 3.0
     backwards: bool = False
+    flick_deg: float = 0.0
+    flick_steps: int = 3
     _cursor: Cursor | None = field(default=None, repr=False)
 
     def __call__(self, race: Race) -> tuple[float, float]:
@@ -75,6 +80,8 @@ class PurePursuit:
         wanted = math.atan(2.0 * wheelbase * math.sin(alpha) / distance)
         command = car.steer + LEAD_GAIN * (wanted - car.steer)  # lead compensation of the steering lag
         steer = math.degrees(command)
+        if self.flick_deg:
+            steer += self.flick_deg * (1.0 if (race.steps // max(1, self.flick_steps)) % 2 == 0 else -1.0)
         return max(-MAX_STEERING_DEG, min(MAX_STEERING_DEG, steer)), self.speed
 
     @staticmethod
@@ -98,9 +105,15 @@ def centre_line(speed: float = 1.0) -> PurePursuit:
     return PurePursuit(speed=speed)
 
 
-def weaving(speed: float = 1.0, amplitude: float = 0.2, period: float = 2.0) -> PurePursuit:
-    """Zig-zag around the centre line: ± ``amplitude`` m every ``period`` m."""
-    return PurePursuit(speed=speed, weave_amplitude=amplitude, weave_period=period)
+def weaving(
+    speed: float = 1.0, amplitude: float = 0.2, period: float = 2.0, flick_deg: float = 12.0, flick_steps: int = 3
+) -> PurePursuit:
+    """Zig-zag around the centre line: ± ``amplitude`` m every ``period`` m, with the steering flicked
+    ± ``flick_deg`` every ``flick_steps`` steps as zig-zagging policies do (the steering lag of the calibrated car
+    filters a pure path weave so much that it alone hardly shows in the logs)."""
+    return PurePursuit(
+        speed=speed, weave_amplitude=amplitude, weave_period=period, flick_deg=flick_deg, flick_steps=flick_steps
+    )
 
 
 def hugging_border(track: Track, speed: float = 1.0, side: str = "left", margin: float = 0.1) -> PurePursuit:

@@ -1,0 +1,122 @@
+"""Run every rule family on a file and return its findings (the one entry point behind ``reward lint``).
+
+Order: parse (RW001) → contract (RW0xx), params usage (RW1xx), sandbox policy (RW2xx) → runtime (RW3xx, only
+when the file compiles under the sandbox policy and defines a callable ``reward_function(params)``) → incentive
+audit (RW4xx, only when the runtime found no crash). One root cause gives one finding: a runtime failure on a
+line that already has a static finding is dropped, and so is RW303 when RW004/RW005 explain it. Then
+``--select``/``--ignore`` and ``# noqa`` apply. With ``aws=True`` the official validator's verdict is added.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reward_sdk.lint.aws import AwsVerdict
+from reward_sdk.lint.audit import AuditRow
+from reward_sdk.lint.config import LintConfig, is_suppressed
+from reward_sdk.lint.registry import Finding
+
+__all__ = ["FileReport", "lint_source"]
+
+_BLOCKING = ("RW001", "RW002", "RW003", "RW2")
+_CRASH = ("RW301", "RW302", "RW303", "RW304", "RW305", "RW306")  # the audit is meaningless after these
+
+
+@dataclass
+class FileReport:
+    """Everything ``reward lint`` found for one file."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    aws: AwsVerdict | None = None
+    aws_misses: list[Finding] = field(default_factory=list)
+    audit: list[AuditRow] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def lint_source(
+    source: str, path: str, config: LintConfig, active: frozenset[str], *, aws: bool = False, hang_s: float = 5.0
+) -> FileReport:
+    """Lint ``source`` (shown as ``path``) with ``config``; only codes in ``active`` are reported."""
+    from reward_sdk.lint.contract import check_contract, parse_source
+    from reward_sdk.lint.params_usage import check_params_usage
+    from reward_sdk.lint.policy import check_policy
+
+    begin = time.perf_counter()
+    report = FileReport(path)
+    tree, syntax = parse_source(source, path)
+    raw: list[tuple[Any, ...]] = [syntax] if syntax else []
+    if tree is not None:
+        raw += check_contract(tree) + check_params_usage(tree) + check_policy(source, path)
+    static_lines = {item[0] for item in raw}
+    blocked = any(item[2].startswith(_BLOCKING) for item in raw)
+    dynamic: list[tuple[Any, ...]] = []
+    if tree is not None and not blocked:
+        dynamic, report.audit = _run_dynamic(source, path, tree, config, active)
+    explained = any(item[2] in ("RW004", "RW005") for item in raw)
+    for item in dynamic:
+        if item[2].startswith("RW3") and item[0] in static_lines and item[2] != "RW306":
+            continue
+        if item[2] == "RW303" and explained:
+            continue
+        raw.append(item)
+    lines = source.splitlines()
+    for item in sorted(raw, key=lambda r: (r[0], r[1], r[2])):
+        line, col, code, message = item[:4]
+        extra = item[4] if len(item) > 4 else {}
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        if code in active and not is_suppressed(text, code):
+            report.findings.append(Finding(path, line, col, code, message, extra))
+    if aws:
+        from reward_sdk.lint.aws_run import aws_verdict
+
+        report.aws = aws_verdict(source, path, tree, hang_s)
+        if report.aws.passed:
+            report.aws_misses = list(report.findings)
+    report.seconds = time.perf_counter() - begin
+    return report
+
+
+def _tracks(names: list[str], both_directions: bool) -> list[Any]:
+    from reward_sdk.tracks import resolve_track
+
+    found = [resolve_track(name) for name in names]
+    return found + [track.reversed() for track in found] if both_directions else found
+
+
+def _run_dynamic(
+    source: str, path: str, tree: Any, config: LintConfig, active: frozenset[str]
+) -> tuple[list[tuple[Any, ...]], list[AuditRow]]:
+    from sandbox import RewardCompileError, RewardSandbox, SandboxError, SandboxLimits
+
+    from reward_sdk.lint.audit import AUDIT_PROBE, audit_findings, run_audit
+    from reward_sdk.lint.contract import find_reward_function
+    from reward_sdk.lint.runtime import PROBE, RuntimeOptions, check_runtime
+
+    runtime = config.runtime and any(code.startswith("RW3") for code in active)
+    audit = config.audit and any(code.startswith("RW4") for code in active)
+    if not (runtime or audit):
+        return [], []
+    preload = [PROBE] + ([AUDIT_PROBE] if audit else [])
+    try:
+        sandbox = RewardSandbox(source, path, SandboxLimits(timeout_s=1.0), preload=preload)
+    except RewardCompileError:
+        return [], []
+    out: list[tuple[Any, ...]] = []
+    rows: list[AuditRow] = []
+    with sandbox:
+        if runtime:
+            options = RuntimeOptions(states=config.states, tracks=_tracks(config.tracks, True), call_budget_ms=config.call_budget_ms)
+            out += check_runtime(sandbox, tree, options)
+        if audit and not any(item[2] in _CRASH for item in out):
+            fn = find_reward_function(tree)
+            try:
+                rows = run_audit(sandbox, _tracks(config.audit_tracks, False))
+            except SandboxError as exc:
+                out.append((fn.lineno if fn else 1, 1, "RW301", f"fails while driving the audit laps: {exc.message}"))
+                return out, []
+            out += audit_findings(rows, fn.lineno if fn else 1)
+    return out, rows
