@@ -60,8 +60,7 @@ class ZigzagThresholds:
     Contexts: ``training`` and ``evaluation`` (leaderboard too) are calibrated on real logs (thresholds just
     above the real 99th percentiles: real policies oscillate far more than a scripted driver, e.g. 3–5.5 heading
     reversals per 100 steps on evaluation laps of re:Invent 2018). ``scripted`` applies to logs without a
-    phase (simulator output of scripted drivers): there the smooth driver gives 0 reversals, so any sustained
-    weave counts."""
+    phase (our simulator's output): a single lap-like run, judged like an evaluation lap."""
 
     steer: dict[tuple[str, str], float] = field(
         default_factory=lambda: {
@@ -70,7 +69,7 @@ class ZigzagThresholds:
             ("evaluation", "discrete"): 0.3,
             ("evaluation", "continuous"): 0.35,
             ("scripted", "discrete"): 0.3,
-            ("scripted", "continuous"): 0.3,
+            ("scripted", "continuous"): 0.35,
         }
     )
     heading: dict[tuple[str, str], float] = field(
@@ -79,8 +78,8 @@ class ZigzagThresholds:
             ("training", "continuous"): 9.0,
             ("evaluation", "discrete"): 7.0,
             ("evaluation", "continuous"): 8.0,
-            ("scripted", "discrete"): 1.5,
-            ("scripted", "continuous"): 1.5,
+            ("scripted", "discrete"): 7.0,
+            ("scripted", "continuous"): 8.0,
         }
     )
     min_run_steps: int = 20

@@ -1,0 +1,62 @@
+"""``--aws`` agrees with the recorded official verdicts on the shared validator cases (≥ 95 %)."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+from reward_sdk.lint.aws import _parse_flake8_line, aws_static_verdict
+from reward_sdk.lint.aws_run import aws_verdict
+
+#: Cases where our verdict differs from the recorded one, with the reason. Empty today; the emulation caveats
+#: that made agreement possible are listed in CAVEATS.
+KNOWN_DISAGREEMENTS: dict[str, str] = {}
+CAVEATS = {
+    "c62_scipy_submodule": "our sandbox's scipy proxy lacks scipy.spatial.distance; the official validator (full "
+    "Python) passes, so an AttributeError on an allowlisted module is treated as 'not executable here' → pass",
+    "c17_returns_inf": "the official message varies between runs (thread order); only the verdict is compared",
+    "c53_module_level_import_capture": "refused by our sandbox policy, so never executed; assumed to pass as the "
+    "official validator runs it with full builtins (a real bypass: reward lint reports RW203)",
+    "c54_open_alias_bypass": "same as c53 (RW202)",
+}
+
+
+def _cases(shared_data: Path) -> list[tuple[str, str, bool]]:
+    folder = shared_data / "validator_cases"
+    verdicts = json.loads((folder / "verdicts.json").read_text())
+    return [(v["case"], (folder / f"{v['case']}.py").read_text(), v["observed"] != "PASS") for v in verdicts]
+
+
+def _tree(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        return None
+
+
+def test_aws_verdict_agrees_with_official_validator(shared_data: Path) -> None:
+    cases = _cases(shared_data)
+    disagreements = {}
+    for name, source, failed in cases:
+        verdict = aws_verdict(source, "reward_function.py", _tree(source), hang_s=1.5)
+        if (not verdict.passed) != failed:
+            disagreements[name] = verdict.line()
+    agree = len(cases) - len(disagreements)
+    assert agree / len(cases) >= 0.95, disagreements
+    assert set(disagreements) <= set(KNOWN_DISAGREEMENTS), disagreements
+
+
+def test_messages_match_the_official_ones(shared_data: Path) -> None:
+    folder = shared_data / "validator_cases"
+    for record in json.loads((folder / "verdicts.json").read_text()):
+        if record["case"] not in ("c06_import_math_one_blank", "c19_illegal_import_os", "c55_str_format_method"):
+            continue
+        source = (folder / f"{record['case']}.py").read_text()
+        verdict = aws_static_verdict(source)
+        assert verdict is not None and verdict.message == record["validator_output"][0]["message"]
+
+
+def test_flake8_colon_garbling_is_reproduced() -> None:
+    assert _parse_flake8_line("E999:1:SyntaxError: expected ':'") == " expected ' : '"
+    assert _parse_flake8_line("E302:3:expected 2 blank lines, found 1") == "expected 2 blank lines, found 1"
