@@ -94,22 +94,58 @@ class _Pending:
         return self.log.meta if self.log is not None else {}
 
 
+def _dense_rank(keys: np.ndarray) -> np.ndarray:
+    """``np.unique(keys, return_inverse=True)[1]`` (int64), by a presence table when the key range is small."""
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.int64)
+    low = int(keys.min())
+    span = int(keys.max()) - low + 1
+    if span > 4 * len(keys) + 1024:
+        return np.unique(keys, return_inverse=True)[1].astype(np.int64).ravel()
+    present = np.zeros(span, dtype=bool)
+    present[keys - low] = True
+    rank = np.cumsum(present, dtype=np.int64) - 1
+    return rank[keys - low]
+
+
+def _per_source_stats(
+    parsed: ParsedRecords, origin: np.ndarray, bounds: np.ndarray
+) -> dict[int, tuple[int, float]]:
+    """Source index → (distinct episodes, median track_len) for every source with rows, without a per-source loop
+    over numpy calls (dozens of small CSVs make per-call overhead dominate)."""
+    episode = np.asarray(parsed.columns["episode"], dtype=np.float64)
+    track_len = np.asarray(parsed.columns["track_len"], dtype=np.float64)
+    # distinct (origin, episode) pairs, counted per origin
+    order = np.lexsort((episode, origin))
+    o_sorted, e_sorted = origin[order], episode[order]
+    new_pair = np.ones(len(order), dtype=bool)
+    new_pair[1:] = (o_sorted[1:] != o_sorted[:-1]) | (e_sorted[1:] != e_sorted[:-1])
+    episodes = np.bincount(o_sorted[new_pair], minlength=len(bounds) - 1)
+    # median of track_len within each origin's (contiguous) rows: sort by (origin, value), take the middle
+    t_sorted = track_len[np.lexsort((track_len, origin))]
+    sizes = np.diff(bounds)
+    filled = np.flatnonzero(sizes)
+    lo = bounds[filled] + (sizes[filled] - 1) // 2
+    hi = bounds[filled] + sizes[filled] // 2
+    medians = (t_sorted[lo] + t_sorted[hi]) / 2
+    return {
+        int(i): (int(episodes[i]), float(m)) for i, m in zip(filled.tolist(), medians.tolist(), strict=True)
+    }
+
+
 def _source_infos(pending: list[_Pending], parsed: ParsedRecords) -> list[SourceInfo]:
     """One SourceInfo per pending source, with row/episode/track statistics from the parsed columns."""
     origin = np.asarray(parsed.columns.get("origin", np.zeros(0, np.int64)))
     n = len(pending)
     bounds = np.searchsorted(origin, np.arange(n + 1))  # rows are sorted by origin
     infos = []
-    stats: dict[int, tuple[int, float]] = {}
-    if len(origin):
-        episode = np.asarray(parsed.columns["episode"])
-        track_len = np.asarray(parsed.columns["track_len"])
-        for i in np.flatnonzero(np.diff(bounds)):
-            lo, hi = bounds[i], bounds[i + 1]
-            stats[int(i)] = (len(np.unique(episode[lo:hi])), float(np.median(track_len[lo:hi])))
+    stats = _per_source_stats(parsed, origin, bounds) if len(origin) else {}
+    counts_of: dict[int, dict[int, int]] = {}
+    for (o, c), k in parsed.field_counts.items():
+        counts_of.setdefault(o, {})[c] = k
     for i, p in enumerate(pending):
         cand, meta = p.candidate, p.meta
-        counts = {c: k for (o, c), k in parsed.field_counts.items() if o == i}
+        counts = counts_of.get(i, {})
         info = SourceInfo(
             source=cand.source,
             format="simtrace_csv" if p.kind == "csv" else "sim_trace_log",
@@ -189,7 +225,7 @@ def _frame(parsed: ParsedRecords, pending: list[_Pending], infos: list[SourceInf
         "phase": _categorical(phase_codes[origin], phase_names),
         "source": _categorical(origin, [info.source for info in infos]),
         "line": np.asarray(c["line"], dtype=np.int64),
-        "unique_episode": np.unique(keys, return_inverse=True)[1].astype(np.int64).ravel(),
+        "unique_episode": _dense_rank(keys),
     }
     return pd.DataFrame(data, columns=list(STEP_COLUMNS), copy=False)
 

@@ -33,7 +33,6 @@ and :func:`pose_columns` turns them into ``params_batch`` columns.
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -79,7 +78,9 @@ class CarPose:
 
     def params(self, track: Track) -> dict[str, Any]:
         """The full params dict of this pose on ``track`` (via :func:`reward_sdk.geometry.params_from_pose`)."""
-        x, y, heading = _place(track, np.array([self.ndist]), np.array([self.lateral]), np.array([self.heading_offset]))
+        x, y, heading = _place(
+            track, np.array([self.ndist]), np.array([self.lateral]), np.array([self.heading_offset])
+        )
         return geometry.params_from_pose(
             track,
             float(x[0]),
@@ -119,7 +120,9 @@ def _consistent_steps(track: Track, progress: float, pace: float) -> float:
 
 
 # -- strategies ---------------------------------------------------------------------------------------------------
-def tracks(directory: str | os.PathLike[str] | None = None, *, both_directions: bool = True) -> st.SearchStrategy[Track]:
+def tracks(
+    directory: str | os.PathLike[str] | None = None, *, both_directions: bool = True
+) -> st.SearchStrategy[Track]:
     """Built-in tracks plus every loadable ``.npy`` in ``directory`` (default ``$REWARD_TRACKS_DIR``, if set)."""
     found = [builtin_track(name) for name in builtin_track_names()]
     folder = directory if directory is not None else os.environ.get("REWARD_TRACKS_DIR")
@@ -187,7 +190,9 @@ def _progress_end(track: Track, pose: CarPose, draw: st.DrawFn) -> CarPose:
 
 
 def _first_step(track: Track, pose: CarPose, draw: st.DrawFn) -> CarPose:
-    return replace(pose, steps=2.0, progress=draw(st.floats(0.0, 1.0)), speed=draw(st.sampled_from([0.0, pose.speed])))
+    return replace(
+        pose, steps=2.0, progress=draw(st.floats(0.0, 1.0)), speed=draw(st.sampled_from([0.0, pose.speed]))
+    )
 
 
 def _standing(track: Track, pose: CarPose, draw: st.DrawFn) -> CarPose:
@@ -195,16 +200,24 @@ def _standing(track: Track, pose: CarPose, draw: st.DrawFn) -> CarPose:
 
 
 def _corner(track: Track, pose: CarPose, draw: st.DrawFn) -> CarPose:
-    return replace(pose, ndist=draw(st.sampled_from(_corner_ndists(track))), steering_angle=draw(st.sampled_from([-30.0, 30.0])))
+    return replace(
+        pose,
+        ndist=draw(st.sampled_from(_corner_ndists(track))),
+        steering_angle=draw(st.sampled_from([-30.0, 30.0])),
+    )
 
 
 _EDGES = (_off_track, _reversed, _progress_end, _first_step, _standing, _corner)
 
 
-def params_strategy(track: Track | None = None, *, edge_states: bool = True) -> st.SearchStrategy[dict[str, Any]]:
+def params_strategy(
+    track: Track | None = None, *, edge_states: bool = True
+) -> st.SearchStrategy[dict[str, Any]]:
     """Full params dicts of :func:`car_pose` states on ``track`` (default: any of :func:`tracks`)."""
     track_strategy = st.just(track) if track is not None else tracks()
-    return track_strategy.flatmap(lambda t: car_pose(t, edge_states=edge_states).map(lambda pose: pose.params(t)))
+    return track_strategy.flatmap(
+        lambda t: car_pose(t, edge_states=edge_states).map(lambda pose: pose.params(t))
+    )
 
 
 # -- bulk (numpy) -------------------------------------------------------------------------------------------------
@@ -234,7 +247,9 @@ def edge_poses(track: Track) -> list[CarPose]:
     margin = 1.0 + OFF_TRACK_MARGIN_M / (0.5 * track.width)
     out: list[CarPose] = []
     for ndist in (0.0, 0.25, 0.5, 0.75):
-        base = CarPose(ndist=ndist, speed=1.0, progress=100.0 * ndist, steps=_consistent_steps(track, 100 * ndist, 2))
+        base = CarPose(
+            ndist=ndist, speed=1.0, progress=100.0 * ndist, steps=_consistent_steps(track, 100 * ndist, 2)
+        )
         out += [
             replace(base, lateral=margin),
             replace(base, lateral=-margin),
@@ -250,13 +265,26 @@ def edge_poses(track: Track) -> list[CarPose]:
         ]
     for ndist in _corner_ndists(track):
         for steer in (-MAX_STEERING_DEG, MAX_STEERING_DEG):
-            out.append(CarPose(ndist=ndist, lateral=0.5, heading_offset=30.0, speed=2.0, steering_angle=steer, progress=50.0, steps=100.0))
+            out.append(
+                CarPose(
+                    ndist=ndist,
+                    lateral=0.5,
+                    heading_offset=30.0,
+                    speed=2.0,
+                    steering_angle=steer,
+                    progress=50.0,
+                    steps=100.0,
+                )
+            )
     return out
 
 
 def pose_columns(track: Track, poses: list[CarPose]) -> dict[str, Any]:
     """``params_batch`` columns (plus defaults of the object keys) for ``poses`` on ``track``."""
-    arrays = {name: np.array([getattr(p, name) for p in poses], dtype=np.float64) for name in CarPose.__dataclass_fields__}
+    arrays = {
+        name: np.array([getattr(p, name) for p in poses], dtype=np.float64)
+        for name in CarPose.__dataclass_fields__
+    }
     x, y, heading = _place(track, arrays["ndist"], arrays["lateral"], arrays["heading_offset"])
     columns = geometry.params_batch(
         track,
@@ -271,4 +299,3 @@ def pose_columns(track: Track, poses: list[CarPose]) -> dict[str, Any]:
     )
     columns.pop("ndist", None)
     return columns
-

@@ -22,6 +22,28 @@ def _find_shared_data() -> Path:
 
 SHARED_DATA = _find_shared_data()
 
+CAPTURED_PARAMS: dict[str, object] = {
+    "all_wheels_on_track": True,
+    "x": 4.085043155152535,
+    "y": 0.6837354098890907,
+    "heading": 0.034683898621264996,
+    "distance_from_center": 0.00012227425889283888,
+    "projection_distance": 1.025310673102175,
+    "progress": 0.7897196081016897,
+    "steps": 2.0,
+    "speed": 1.3333333333333333,
+    "steering_angle": 15.0,
+    "track_width": 0.7619997315412399,
+    "track_length": 17.709159380834848,
+    "closest_waypoints": [6, 7],
+    "is_left_of_center": True,
+    "is_reversed": False,
+    "is_crashed": False,
+    "is_offtrack": False,
+}
+"""A params dict captured on a real console run (shared/spec/PARAMS.md §12), on reinvent_base with the episode
+started at 5 % of the lap; ``waypoints`` are the track file's centre line."""
+
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:

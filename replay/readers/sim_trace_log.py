@@ -10,35 +10,91 @@ are converted to degrees by the parser. Non-step lines are mined for metadata
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from replay.readers.log_metadata import mine_log_metadata
-from replay.readers.text import decode, lines_containing, split_lines
+from replay.readers.text import decode, split_lines
 from reward_sdk.simtrace import LINE_PREFIX
+
+_MARKER = LINE_PREFIX.encode()
 
 
 @dataclass
 class LogRecords:
-    """The step records of one log: text after ``SIM_TRACE_LOG:``, their line numbers, and metadata."""
+    """The step records of one log: text after ``SIM_TRACE_LOG:``, their line numbers, and metadata.
 
-    records: pa.Array
+    :param body: the records as bytes, each followed by ``\\n`` (trailing ``\\r`` stripped): CSV reader input.
+    :param lines: 1-based line number of each record.
+    :param meta: metadata mined from the non-step lines.
+    """
+
+    body: bytes
     lines: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def records(self) -> pa.Array:
+        """The records decoded (undecodable bytes → U+FFFD) as a pyarrow string array, one per line."""
+        if not self.body:
+            return pa.array([], type=pa.string())
+        text = decode(self.body[:-1])
+        return split_lines(text) if text else pa.array([""], type=pa.string())
 
 
 def has_sim_trace(data: bytes) -> bool:
     """True if the bytes contain at least one ``SIM_TRACE_LOG:`` marker."""
-    return LINE_PREFIX.encode() in data
+    return _MARKER in data
+
+
+def _record_spans(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, end, 0-based line) of the text after the first marker of every line that has one."""
+    pieces = data.split(_MARKER)
+    if len(pieces) == 1:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))[:-1]
+    starts = np.cumsum(lengths + len(_MARKER))  # just after each marker
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    line = np.searchsorted(newlines, starts - len(_MARKER))
+    first = np.ones(len(line), dtype=bool)
+    first[1:] = line[1:] != line[:-1]  # a second marker on a line belongs to the first one's record
+    starts, line = starts[first], line[first]
+    ends = np.append(newlines, len(data))[line]
+    return starts, ends, line
+
+
+def _joined_records(data: bytes, starts: np.ndarray, ends: np.ndarray) -> bytes:
+    """``data[start:end] + b"\\n"`` for every span, concatenated (one C-level gather, no Python loop)."""
+    if b"\r" in data:  # strip trailing carriage returns: spans are no longer followed by their newline
+        view = np.frombuffer(data, dtype=np.uint8)
+        ends = ends.copy()
+        while True:
+            cr = (ends > starts) & (view[np.maximum(ends - 1, 0)] == 13)
+            if not cr.any():
+                break
+            ends -= cr
+        return b"".join([data[s:e] + b"\n" for s, e in zip(starts.tolist(), ends.tolist(), strict=True)])
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    # Binary array whose odd elements are the records with their newline: offsets 0, s0, e0+1, s1, e1+1, ...
+    offsets = np.empty(2 * len(starts) + 1, dtype=np.int64)
+    offsets[0] = 0
+    offsets[1::2] = starts
+    offsets[2::2] = ends + 1
+    spans = pa.Array.from_buffers(
+        pa.large_binary(), 2 * len(starts), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+    taken = spans.take(pa.array(np.arange(1, len(spans), 2)))
+    total = int(np.asarray(taken.buffers()[1]).view(np.int64)[-1]) if len(taken) else 0
+    return taken.buffers()[2][:total].to_pybytes() if total else b""
 
 
 def extract_log_records(data: bytes) -> LogRecords:
     """Return the step records (``\\r`` stripped) and the mined metadata of one log."""
-    text = decode(data)
-    idx, bodies = lines_containing(split_lines(text), LINE_PREFIX)
-    if len(bodies) and b"\r" in data:
-        bodies = pc.utf8_rtrim(bodies, characters="\r")
-    return LogRecords(bodies, idx.astype(np.int64) + 1, mine_log_metadata(text))
+    starts, ends, line = _record_spans(data)
+    body = _joined_records(data, starts, ends) if len(starts) else b""
+    return LogRecords(body, line + 1, mine_log_metadata(decode(data)))

@@ -9,14 +9,24 @@ import typer
 
 def lint_command(
     files: list[Path] = typer.Argument(None, help="Reward function files to lint."),
-    aws: bool = typer.Option(False, "--aws", help="Also give the official validator's verdict and what it would miss."),
-    states: int | None = typer.Option(None, "--states", min=1, help="Generated states for the runtime checks (default 1000)."),
+    aws: bool = typer.Option(
+        False, "--aws", help="Also give the official validator's verdict and what it would miss."
+    ),
+    states: int | None = typer.Option(
+        None, "--states", min=1, help="Generated states for the runtime checks (default 1000)."
+    ),
     no_runtime: bool = typer.Option(False, "--no-runtime", help="Skip the runtime checks (RW3xx)."),
     no_audit: bool = typer.Option(False, "--no-audit", help="Skip the incentive audit (RW4xx)."),
-    select: list[str] = typer.Option(None, "--select", help="Rule codes or prefixes to enable (comma-separated)."),
+    select: list[str] = typer.Option(
+        None, "--select", help="Rule codes or prefixes to enable (comma-separated)."
+    ),
     ignore: list[str] = typer.Option(None, "--ignore", help="Rule codes or prefixes to disable."),
-    output_format: str = typer.Option("text", "--format", "--output-format", help="text, json, sarif or github."),
-    explain: str | None = typer.Option(None, "--explain", help="Print the page of a rule (e.g. RW101) and exit."),
+    output_format: str = typer.Option(
+        "text", "--format", "--output-format", help="text, json, sarif or github."
+    ),
+    explain: str | None = typer.Option(
+        None, "--explain", help="Print the page of a rule (e.g. RW101) and exit."
+    ),
 ) -> None:
     """Lint reward functions: contract (RW0), params usage (RW1), sandbox policy (RW2), runtime over physically
     consistent states (RW3) and incentive audit in the simulator (RW4).

@@ -25,7 +25,12 @@ AUDIT_PROBE = "reward_sdk.lint.audit_probe"
 STEPS_PER_SECOND = 15.0  # simulator step rate
 TOLERANCE = 1.05  # a behaviour must earn 5 % more than the reference to be flagged
 OFF_TRACK_SHARE = 0.9
-_FORWARD = ("centre", "weaving", "border-left", "border-right")  # off-track steps earning ≥ 90 % of on-track steps are flagged
+_FORWARD = (
+    "centre",
+    "weaving",
+    "border-left",
+    "border-right",
+)  # off-track steps earning ≥ 90 % of on-track steps are flagged
 
 
 @dataclass
@@ -89,28 +94,62 @@ def audit_findings(rows: list[AuditRow], line: int) -> list[tuple[int, int, str,
     for (name, speed), row in by.items():
         ref = centre.get(speed)
         if name == "weaving" and ref and row.per_second > _bar(ref.per_second):
-            out.append((line, 1, "RW401", f"weaving at {speed:g} m/s earns {row.per_second:.3g}/s, more than the "
-                        f"centre line at the same speed ({ref.per_second:.3g}/s): zig-zag is rewarded"))
+            out.append(
+                (
+                    line,
+                    1,
+                    "RW401",
+                    f"weaving at {speed:g} m/s earns {row.per_second:.3g}/s, more than the "
+                    f"centre line at the same speed ({ref.per_second:.3g}/s): zig-zag is rewarded",
+                )
+            )
         forward = [r.per_second for (n, v), r in by.items() if v == speed and n in _FORWARD]
         if name == "reverse" and forward and row.per_second > _bar(max(forward)):
-            out.append((line, 1, "RW405", f"reversing earns {row.per_second:.3g}/s, more than any way of driving "
-                        f"forward at {speed:g} m/s ({max(forward):.3g}/s)"))
+            out.append(
+                (
+                    line,
+                    1,
+                    "RW405",
+                    f"reversing earns {row.per_second:.3g}/s, more than any way of driving "
+                    f"forward at {speed:g} m/s ({max(forward):.3g}/s)",
+                )
+            )
     crawl = by.get(("crawling", 0.3))
     if crawl and crawl.per_second > _bar(best):
-        out.append((line, 1, "RW402", f"crawling at 0.3 m/s earns {crawl.per_second:.3g}/s, more than racing "
-                    f"({best:.3g}/s at best): slowness is rewarded"))
+        out.append(
+            (
+                line,
+                1,
+                "RW402",
+                f"crawling at 0.3 m/s earns {crawl.per_second:.3g}/s, more than racing "
+                f"({best:.3g}/s at best): slowness is rewarded",
+            )
+        )
     laps = [row.per_lap for row in centre.values() if row.per_lap is not None]
     if crawl and crawl.per_lap is not None and laps and crawl.per_lap > _bar(max(laps)):
-        out.append((line, 1, "RW403", f"a crawled lap earns {crawl.per_lap:.4g}, more than the best racing lap "
-                    f"({max(laps):.4g})"))
+        out.append(
+            (
+                line,
+                1,
+                "RW403",
+                f"a crawled lap earns {crawl.per_lap:.4g}, more than the best racing lap ({max(laps):.4g})",
+            )
+        )
     off_steps = sum(row.off_track_steps for row in rows)
     on_ref = centre.get(1.0) or next(iter(centre.values()))
     on_mean = on_ref.reward / on_ref.steps if on_ref.steps else 0.0
     if off_steps and on_mean > 0:
         off_mean = sum(row.off_track_reward for row in rows) / off_steps
         if off_mean >= OFF_TRACK_SHARE * on_mean:
-            out.append((line, 1, "RW404", f"steps with wheels off the road earn {off_mean:.3g} on average, as much as "
-                        f"on the road ({on_mean:.3g})"))
+            out.append(
+                (
+                    line,
+                    1,
+                    "RW404",
+                    f"steps with wheels off the road earn {off_mean:.3g} on average, as much as "
+                    f"on the road ({on_mean:.3g})",
+                )
+            )
     first: dict[str, tuple[int, int, str, str]] = {}
     for item in out:  # one finding per rule: the first (slowest speed) is the clearest
         first.setdefault(item[2], item)

@@ -31,7 +31,18 @@ __all__ = ["AwsVerdict", "aws_static_verdict", "flake8_available"]
 
 ALLOWLIST_IMPORTS = ("math", "random", "numpy", "scipy", "shapely")
 FORBID_ACCESS = ("open", "exec", "eval", "compile", "input")
-FORBID_STRINGS = ("__import__", "load", "fromfile", "genfromtxt", "loadtxt", "tofile", "savez", "save", "savetxt", "memmap")
+FORBID_STRINGS = (
+    "__import__",
+    "load",
+    "fromfile",
+    "genfromtxt",
+    "loadtxt",
+    "tofile",
+    "savez",
+    "save",
+    "savetxt",
+    "memmap",
+)
 FLAKE8_ARGS = ("--select=E,F", "--ignore=E5,E226,E261", "--format=%(code)s:%(row)d:%(text)s", "--isolated")
 
 
@@ -65,7 +76,12 @@ def aws_static_verdict(source: str) -> AwsVerdict | None:
     """Steps 1–4; ``None`` when all pass (then the runtime steps decide)."""
     first = _flake8_first(source) if flake8_available() else _approx_first(source)
     if first is not None:
-        return AwsVerdict(False, _parse_flake8_line(first), "flake8", note="" if flake8_available() else "approximated without flake8")
+        return AwsVerdict(
+            False,
+            _parse_flake8_line(first),
+            "flake8",
+            note="" if flake8_available() else "approximated without flake8",
+        )
     tree = ast.parse(source)
     illegal = [name for name in _imported(tree) if name not in ALLOWLIST_IMPORTS]
     if illegal == ["<crash>"] or "<crash>" in illegal:
@@ -95,7 +111,11 @@ def _flake8_first(source: str) -> str | None:
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(source)
         proc = subprocess.run(
-            [sys.executable, "-m", "flake8", path, *FLAKE8_ARGS], capture_output=True, text=True, timeout=60, check=False
+            [sys.executable, "-m", "flake8", path, *FLAKE8_ARGS],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
     return lines[0] if lines else None
@@ -116,7 +136,9 @@ def _approx_first(source: str) -> str | None:
     except SyntaxError as exc:
         return f"E999:{exc.lineno or 1}:{type(exc).__name__}: {exc.msg}"
     loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    loaded |= {n.value.id for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)}
+    loaded |= {
+        n.value.id for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+    }
     for node in tree.body:
         if isinstance(node, ast.Import | ast.ImportFrom):
             for alias in node.names:
@@ -127,9 +149,11 @@ def _approx_first(source: str) -> str | None:
         if isinstance(fn, ast.FunctionDef):
             used = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
             for n in ast.walk(fn):
-                if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
-                    if n.targets[0].id not in used:
-                        return f"F841:{n.lineno}:local variable '{n.targets[0].id}' is assigned to but never used"
+                if not isinstance(n, ast.Assign) or len(n.targets) != 1:
+                    continue
+                target = n.targets[0]
+                if isinstance(target, ast.Name) and target.id not in used:
+                    return f"F841:{n.lineno}:local variable '{target.id}' is assigned to but never used"
     return None
 
 

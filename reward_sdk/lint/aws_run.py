@@ -72,11 +72,36 @@ def aws_dicts() -> list[dict[str, Any]]:
     return [
         state(*mid, progress=0, steps=1, speed=0.5, steering_angle=6, closest_waypoints=[0, 1]),
         state(*inner[0], progress=0, steps=1, speed=0.1, steering_angle=0.2, closest_waypoints=[0, 1]),
-        state(*inner[n // 2], heading=359.9, progress=50, steps=100, speed=1.0, steering_angle=6, closest_waypoints=[3, 4]),
-        state(*off, all_wheels_on_track=False, is_offtrack=True, distance_from_center=width, heading=359.9,
-              progress=0, steps=1, speed=1, steering_angle=15, closest_waypoints=[0, 1]),
-        state(*inner[n - 1], heading=359.9, progress=100, steps=10000, speed=5.0, steering_angle=0,
-              closest_waypoints=[n - 2, n - 1]),
+        state(
+            *inner[n // 2],
+            heading=359.9,
+            progress=50,
+            steps=100,
+            speed=1.0,
+            steering_angle=6,
+            closest_waypoints=[3, 4],
+        ),
+        state(
+            *off,
+            all_wheels_on_track=False,
+            is_offtrack=True,
+            distance_from_center=width,
+            heading=359.9,
+            progress=0,
+            steps=1,
+            speed=1,
+            steering_angle=15,
+            closest_waypoints=[0, 1],
+        ),
+        state(
+            *inner[n - 1],
+            heading=359.9,
+            progress=100,
+            steps=10000,
+            speed=5.0,
+            steering_angle=0,
+            closest_waypoints=[n - 2, n - 1],
+        ),
     ]
 
 
@@ -88,7 +113,9 @@ def aws_verdict(source: str, filename: str, tree: ast.Module | None, hang_s: flo
     from sandbox import RewardCompileError, RewardSandbox, SandboxError, SandboxLimits
 
     try:
-        sandbox = RewardSandbox(source, filename, SandboxLimits(timeout_s=hang_s), preload=["reward_sdk.lint.probe"])
+        sandbox = RewardSandbox(
+            source, filename, SandboxLimits(timeout_s=hang_s), preload=["reward_sdk.lint.probe"]
+        )
     except RewardCompileError:
         return AwsVerdict(True, note="runtime steps not executed: the code violates the sandbox policy")
     with sandbox:
@@ -100,11 +127,20 @@ def aws_verdict(source: str, filename: str, tree: ast.Module | None, hang_s: flo
         results: list[tuple[Any, ...]] = []
         for index, params in enumerate(dicts):
             try:
-                results += sandbox.run_in_worker("reward_sdk.lint.probe:aws_calls", [params], filename, timeout=hang_s)
+                results += sandbox.run_in_worker(
+                    "reward_sdk.lint.probe:aws_calls", [params], filename, timeout=hang_s
+                )
             except SandboxError as exc:
                 if index == 0 and "exceeded" in str(exc):
-                    return AwsVerdict(False, "validation never returns (hangs until the 60 s Lambda timeout)", "first-call", hang=True)
-                results.append(("timeout",) if "exceeded" in str(exc) else ("error", str(exc), 0, "SandboxError"))
+                    return AwsVerdict(
+                        False,
+                        "validation never returns (hangs until the 60 s Lambda timeout)",
+                        "first-call",
+                        hang=True,
+                    )
+                results.append(
+                    ("timeout",) if "exceeded" in str(exc) else ("error", str(exc), 0, "SandboxError")
+                )
     return _judge(tree, results)
 
 
@@ -128,13 +164,17 @@ def _judge(tree: ast.Module, results: list[tuple[Any, ...]]) -> AwsVerdict:
         note = "runtime steps not executed: our sandbox does not expose an attribute real Python has"
         return AwsVerdict(True, note=note)
     if first[0] == "error":
-        return AwsVerdict(False, f'Unsafe builtin function detected: "{_exception_text(first[1])}".', "first-call")
+        return AwsVerdict(
+            False, f'Unsafe builtin function detected: "{_exception_text(first[1])}".', "first-call"
+        )
     fn = find_reward_function(tree)
     if fn is not None:
         args = fn.args
         count = len([*args.posonlyargs, *args.args, *args.kwonlyargs]) + bool(args.vararg) + bool(args.kwarg)
         if count != 1:
-            return AwsVerdict(False, "Invalid reward function signature. Should be def reward_function(params)", "runtime")
+            return AwsVerdict(
+                False, "Invalid reward function signature. Should be def reward_function(params)", "runtime"
+            )
     for index, result in enumerate(results):
         if result[0] == "timeout":
             return AwsVerdict(False, "Timed Out", "runtime")

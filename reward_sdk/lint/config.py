@@ -81,7 +81,7 @@ def load_config(linted: Path | None) -> LintConfig:
             expected = list
         if expected is float and isinstance(value, int):
             value = float(value)
-        if not isinstance(value, expected) or isinstance(value, bool) and expected is not bool:
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             raise UserError(f"{path}: [tool.reward-lint] {key} must be a {expected.__name__}, got {value!r}")
         setattr(config, known[key], value)
     if config.states < 1:

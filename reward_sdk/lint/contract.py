@@ -80,7 +80,9 @@ def _signature(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[RawFinding]:
     elif not positional and args.vararg is None:
         problem = "takes no positional parameter"
     if problem:
-        return [(line, col, "RW003", f"`reward_function` {problem}; it must be `def reward_function(params)`")]
+        return [
+            (line, col, "RW003", f"`reward_function` {problem}; it must be `def reward_function(params)`")
+        ]
     return []
 
 
@@ -101,7 +103,12 @@ def _returns(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[RawFinding]:
         last = fn.body[-1]
         line = getattr(last, "end_lineno", None) or last.lineno
         out.append(
-            (line, 1, "RW004", "a path reaches the end of `reward_function` and returns None; add a final return")
+            (
+                line,
+                1,
+                "RW004",
+                "a path reaches the end of `reward_function` and returns None; add a final return",
+            )
         )
     return out
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from reward_sdk.lint.aws import AwsVerdict
 from reward_sdk.lint.audit import AuditRow
+from reward_sdk.lint.aws import AwsVerdict
 from reward_sdk.lint.config import LintConfig, is_suppressed
 from reward_sdk.lint.registry import Finding
 
@@ -38,7 +37,13 @@ class FileReport:
 
 
 def lint_source(
-    source: str, path: str, config: LintConfig, active: frozenset[str], *, aws: bool = False, hang_s: float = 5.0
+    source: str,
+    path: str,
+    config: LintConfig,
+    active: frozenset[str],
+    *,
+    aws: bool = False,
+    hang_s: float = 5.0,
 ) -> FileReport:
     """Lint ``source`` (shown as ``path``) with ``config``; only codes in ``active`` are reported."""
     from reward_sdk.lint.contract import check_contract, parse_source
@@ -90,16 +95,15 @@ def _tracks(names: list[str], both_directions: bool) -> list[Any]:
 def _run_dynamic(
     source: str, path: str, tree: Any, config: LintConfig, active: frozenset[str]
 ) -> tuple[list[tuple[Any, ...]], list[AuditRow]]:
-    from sandbox import RewardCompileError, RewardSandbox, SandboxError, SandboxLimits
-
-    from reward_sdk.lint.audit import AUDIT_PROBE, audit_findings, run_audit
-    from reward_sdk.lint.contract import find_reward_function
-    from reward_sdk.lint.runtime import PROBE, RuntimeOptions, check_runtime
-
     runtime = config.runtime and any(code.startswith("RW3") for code in active)
     audit = config.audit and any(code.startswith("RW4") for code in active)
     if not (runtime or audit):
         return [], []
+    from reward_sdk.lint.audit import AUDIT_PROBE, audit_findings, run_audit
+    from reward_sdk.lint.contract import find_reward_function
+    from reward_sdk.lint.runtime import PROBE, RuntimeOptions, check_runtime
+    from sandbox import RewardCompileError, RewardSandbox, SandboxError, SandboxLimits
+
     preload = [PROBE] + ([AUDIT_PROBE] if audit else [])
     try:
         sandbox = RewardSandbox(source, path, SandboxLimits(timeout_s=1.0), preload=preload)
@@ -109,14 +113,20 @@ def _run_dynamic(
     rows: list[AuditRow] = []
     with sandbox:
         if runtime:
-            options = RuntimeOptions(states=config.states, tracks=_tracks(config.tracks, True), call_budget_ms=config.call_budget_ms)
+            options = RuntimeOptions(
+                states=config.states,
+                tracks=_tracks(config.tracks, True),
+                call_budget_ms=config.call_budget_ms,
+            )
             out += check_runtime(sandbox, tree, options)
         if audit and not any(item[2] in _CRASH for item in out):
             fn = find_reward_function(tree)
             try:
                 rows = run_audit(sandbox, _tracks(config.audit_tracks, False))
             except SandboxError as exc:
-                out.append((fn.lineno if fn else 1, 1, "RW301", f"fails while driving the audit laps: {exc.message}"))
+                out.append(
+                    (fn.lineno if fn else 1, 1, "RW301", f"fails while driving the audit laps: {exc.message}")
+                )
                 return out, []
             out += audit_findings(rows, fn.lineno if fn else 1)
     return out, rows

@@ -9,6 +9,7 @@ key's type. Key types come from :class:`reward_sdk.params.RewardParams`, never f
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from difflib import get_close_matches
 
 from reward_sdk.lint.contract import FUNCTION_NAME, RawFinding
@@ -90,7 +91,8 @@ class _Scope:
 
     def run(self) -> list[RawFinding]:
         nodes = sorted(
-            (n for n in ast.walk(self.fn) if hasattr(n, "lineno")), key=lambda n: (n.lineno, n.col_offset)
+            (n for n in ast.walk(self.fn) if hasattr(n, "lineno")),
+            key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)),
         )
         for node in nodes:
             if isinstance(node, ast.Assign):
@@ -128,7 +130,9 @@ class _Scope:
         for node in ast.walk(expr):
             if isinstance(node, ast.Call) and _call_name(node) in _CONVERTERS:
                 return False
-            if isinstance(node, ast.Name) and node.id == "pi" or isinstance(node, ast.Attribute) and node.attr == "pi":
+            if (isinstance(node, ast.Name) and node.id == "pi") or (
+                isinstance(node, ast.Attribute) and node.attr == "pi"
+            ):
                 return False
             if self.key_of(node) in DEGREE_KEYS or (isinstance(node, ast.Name) and node.id in self.degrees):
                 mentions = True
@@ -167,7 +171,9 @@ class _Scope:
         numbers = [_is_number(side) or self.key_of(side) in (SCALAR_KEYS - BOOL_KEYS) for side in sides]
         for key in keys:
             if key in BOOL_KEYS and any(numbers):
-                self.add(node, "RW102", f"params[{key!r}] is a bool; comparing it with a number is misleading")
+                self.add(
+                    node, "RW102", f"params[{key!r}] is a bool; comparing it with a number is misleading"
+                )
                 return
             if key in LIST_KEYS and any(numbers) and any(isinstance(op, _ORDER) for op in node.ops):
                 self.add(node, "RW102", f"params[{key!r}] is a {_TYPES[key]}, not a number")
@@ -177,7 +183,11 @@ class _Scope:
         name = _call_name(node)
         if name in _TRIG and node.args and self._is_degrees(node.args[0]):
             self.add(node, "RW103", f"{name}() of a value in degrees; convert with math.radians() first")
-        if name in {"sqrt", "exp", "log", "floor", "ceil"} and node.args and self.key_of(node.args[0]) in LIST_KEYS:
+        if (
+            name in {"sqrt", "exp", "log", "floor", "ceil"}
+            and node.args
+            and self.key_of(node.args[0]) in LIST_KEYS
+        ):
             key = self.key_of(node.args[0])
             self.add(node, "RW102", f"params[{key!r}] is a {_TYPES[str(key)]}, not a number")
 
@@ -192,7 +202,9 @@ class _Scope:
         ):
             target = node.func.value
         if isinstance(target, ast.Name) and target.id in self.names:
-            self.add(node, "RW105", "modifies params; the simulator passes a fresh copy, use a local variable")
+            self.add(
+                node, "RW105", "modifies params; the simulator passes a fresh copy, use a local variable"
+            )
 
     def _check_steering(self, nodes: list[ast.AST]) -> None:
         found: list[tuple[ast.Compare, float]] = []
@@ -228,7 +240,11 @@ class _Scope:
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
                 key = self.key_of(node.value)
                 if key in OBJECT_LIST_KEYS:
-                    self.add(node, "RW106", f"params[{key!r}] is empty when the track has no objects; check its length")
+                    self.add(
+                        node,
+                        "RW106",
+                        f"params[{key!r}] is empty when the track has no objects; check its length",
+                    )
                     return
 
 
@@ -242,7 +258,11 @@ def _call_name(node: ast.Call) -> str:
 
 
 def _number_value(node: ast.AST) -> float | None:
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, int | float)
+        and not isinstance(node.value, bool)
+    ):
         return float(node.value)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
         inner = _number_value(node.operand)
@@ -254,7 +274,7 @@ def _is_number(node: ast.AST) -> bool:
     return _number_value(node) is not None
 
 
-def _is_numeric_op(node: ast.BinOp | ast.UnaryOp, operands: list[ast.AST]) -> bool:
+def _is_numeric_op(node: ast.BinOp | ast.UnaryOp, operands: Sequence[ast.AST]) -> bool:
     if isinstance(node, ast.UnaryOp):
         return isinstance(node.op, ast.USub | ast.UAdd)
     if isinstance(node.op, ast.Add | ast.Mult):  # list + list and list * int are legal

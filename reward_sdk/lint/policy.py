@@ -6,9 +6,8 @@ kinds to rule codes, so ``reward lint`` can never disagree with what ``RewardSan
 
 from __future__ import annotations
 
-from sandbox.policy import check_source
-
 from reward_sdk.lint.contract import RawFinding
+from sandbox.policy import check_source
 
 __all__ = ["KIND_TO_CODE", "check_policy"]
 

@@ -136,7 +136,9 @@ def explain(code: str) -> str:
     _load_rules()
     rule = RULES.get(code.strip().upper())
     if rule is None:
-        raise UserError(f"unknown rule code {code!r}; run `reward lint --explain RW` codes: {', '.join(RULES)}")
+        raise UserError(
+            f"unknown rule code {code!r}; run `reward lint --explain RW` codes: {', '.join(RULES)}"
+        )
     opt_in = "" if rule.default else "\n(opt-in: enable it with --select " + rule.code + ")"
     return (
         f"{rule.code} {rule.name} ({rule.family})\n\n{rule.summary}{opt_in}\n\n"

@@ -47,9 +47,14 @@ def _text(reports: list[FileReport], show_audit: bool) -> str:
                 out.append(f"  note: {report.aws.note}")
             if report.aws_misses:
                 codes = ", ".join(f"{f.code} (line {f.line})" for f in report.aws_misses)
-                out.append(f"  the official validator would miss {len(report.aws_misses)} finding(s): {codes}")
+                out.append(
+                    f"  the official validator would miss {len(report.aws_misses)} finding(s): {codes}"
+                )
         if show_audit and report.audit:
-            out += [f"incentive audit of {report.path} (pooled over the audit tracks):", format_table(report.audit)]
+            out += [
+                f"incentive audit of {report.path} (pooled over the audit tracks):",
+                format_table(report.audit),
+            ]
     total = sum(len(r.findings) for r in reports)
     if total:
         counts = Counter(f.code for r in reports for f in r.findings)
@@ -62,8 +67,14 @@ def _text(reports: list[FileReport], show_audit: bool) -> str:
 
 def _finding_json(finding: Any) -> dict[str, Any]:
     rule = RULES[finding.code]
-    return {"code": finding.code, "name": rule.name, "line": finding.line, "col": finding.col,
-            "message": finding.message, "extra": finding.extra}
+    return {
+        "code": finding.code,
+        "name": rule.name,
+        "line": finding.line,
+        "col": finding.col,
+        "message": finding.message,
+        "extra": finding.extra,
+    }
 
 
 def _json(reports: list[FileReport], show_audit: bool) -> str:
@@ -72,34 +83,79 @@ def _json(reports: list[FileReport], show_audit: bool) -> str:
     for report in reports:
         aws = None
         if report.aws is not None:
-            aws = {"passed": report.aws.passed, "message": report.aws.message, "stage": report.aws.stage,
-                   "hang": report.aws.hang, "note": report.aws.note, "misses": [f.code for f in report.aws_misses]}
-        files.append({"path": report.path, "seconds": round(report.seconds, 3),
-                      "findings": [_finding_json(f) for f in report.findings], "aws": aws,
-                      "audit": [row.to_json() for row in report.audit]})
-    doc = {"schema": SCHEMA, "version": VERSION,
-           "summary": {"files": len(reports), "findings": sum(counts.values()), "by_code": dict(sorted(counts.items()))},
-           "files": files}
+            aws = {
+                "passed": report.aws.passed,
+                "message": report.aws.message,
+                "stage": report.aws.stage,
+                "hang": report.aws.hang,
+                "note": report.aws.note,
+                "misses": [f.code for f in report.aws_misses],
+            }
+        files.append(
+            {
+                "path": report.path,
+                "seconds": round(report.seconds, 3),
+                "findings": [_finding_json(f) for f in report.findings],
+                "aws": aws,
+                "audit": [row.to_json() for row in report.audit],
+            }
+        )
+    doc = {
+        "schema": SCHEMA,
+        "version": VERSION,
+        "summary": {
+            "files": len(reports),
+            "findings": sum(counts.values()),
+            "by_code": dict(sorted(counts.items())),
+        },
+        "files": files,
+    }
     return json.dumps(doc, indent=2, default=str)
 
 
 def _sarif(reports: list[FileReport], show_audit: bool) -> str:
     rules = [
-        {"id": r.code, "name": r.name, "shortDescription": {"text": r.summary}, "fullDescription": {"text": r.what},
-         "help": {"text": f"{r.why} Fix: {r.fix}"}, "properties": {"family": r.family, "default": r.default}}
+        {
+            "id": r.code,
+            "name": r.name,
+            "shortDescription": {"text": r.summary},
+            "fullDescription": {"text": r.what},
+            "help": {"text": f"{r.why} Fix: {r.fix}"},
+            "properties": {"family": r.family, "default": r.default},
+        }
         for r in RULES.values()
     ]
     index = {code: i for i, code in enumerate(RULES)}
     results = [
-        {"ruleId": f.code, "ruleIndex": index[f.code], "level": "error", "message": {"text": f.message},
-         "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.path},
-                                             "region": {"startLine": f.line, "startColumn": f.col}}}]}
-        for report in reports for f in report.findings
+        {
+            "ruleId": f.code,
+            "ruleIndex": index[f.code],
+            "level": "error",
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.path},
+                        "region": {"startLine": f.line, "startColumn": f.col},
+                    }
+                }
+            ],
+        }
+        for report in reports
+        for f in report.findings
     ]
     verdicts = {r.path: r.aws.line() for r in reports if r.aws is not None}
-    doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
-           "runs": [{"tool": {"driver": {"name": "reward-lint", "rules": rules}},
-                     "results": results, "properties": {"schema": SCHEMA, "version": VERSION, "aws": verdicts}}]}
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "reward-lint", "rules": rules}},
+                "results": results,
+                "properties": {"schema": SCHEMA, "version": VERSION, "aws": verdicts},
+            }
+        ],
+    }
     return json.dumps(doc, indent=2)
 
 
@@ -108,7 +164,9 @@ def _github(reports: list[FileReport], show_audit: bool) -> str:
     for report in reports:
         for f in report.findings:
             message = f.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            out.append(f"::error file={f.path},line={f.line},col={f.col},title={f.code} {RULES[f.code].name}::{message}")
+            out.append(
+                f"::error file={f.path},line={f.line},col={f.col},title={f.code} {RULES[f.code].name}::{message}"
+            )
         if report.aws is not None:
             out.append(f"::notice file={report.path}::{report.aws.line()}")
     return "\n".join(out)

@@ -79,14 +79,24 @@ def check_runtime(sandbox: Any, tree: ast.Module, options: RuntimeOptions) -> li
             sandbox.set_constants({**geometry.track_constants(track), **geometry.default_object_params()})
             rewards.append(_score_all(sandbox, track, poses, columns, failures, def_line))
             timing_rows += [poses[i].params(track) for i in range(0, len(poses), max(1, len(poses) // 40))]
-        for (code, line, label), (track, pose, exc) in failures.items():
-            out.append(_failure_finding(sandbox, code, line, label, track, pose, exc, read, options))
+        for (code, line, label), (track, pose, error) in failures.items():
+            out.append(_failure_finding(sandbox, code, line, label, track, pose, error, read, options))
         scored = np.concatenate(rewards) if rewards else np.empty(0)
         scored = scored[np.isfinite(scored)]
         if len(scored) >= 10 and not failures and float(np.ptp(scored)) == 0.0:
-            out.append((def_line, 1, "RW306", f"reward is {float(scored[0])!r} for all {len(scored)} states: no signal to learn from", {}))
+            out.append(
+                (
+                    def_line,
+                    1,
+                    "RW306",
+                    f"reward is {float(scored[0])!r} for all {len(scored)} states: no signal to learn from",
+                    {},
+                )
+            )
         if not failures:
-            out += _timing(sandbox, timing_rows, options, def_line) + _raw_types(sandbox, timing_rows, def_line)
+            out += _timing(sandbox, timing_rows, options, def_line) + _raw_types(
+                sandbox, timing_rows, def_line
+            )
     return out
 
 
@@ -96,7 +106,12 @@ def _line(exc: Any, default: int) -> int:
 
 
 def _score_all(
-    sandbox: Any, track: Track, poses: list[CarPose], columns: dict[str, Any], failures: dict[Any, Any], def_line: int
+    sandbox: Any,
+    track: Track,
+    poses: list[CarPose],
+    columns: dict[str, Any],
+    failures: dict[Any, Any],
+    def_line: int,
 ) -> np.ndarray:
     """Score every row; on a failure record it (first of its kind) and go on after the failing row."""
     from sandbox import SandboxError
@@ -132,7 +147,15 @@ def _failing_row(exc: Any, columns: dict[str, Any], start: int) -> int:
 
 
 def _failure_finding(
-    sandbox: Any, code: str, line: int, label: str, track: Track, pose: CarPose, exc: Any, read: list[str], options: RuntimeOptions
+    sandbox: Any,
+    code: str,
+    line: int,
+    label: str,
+    track: Track,
+    pose: CarPose,
+    exc: Any,
+    read: list[str],
+    options: RuntimeOptions,
 ) -> RuntimeFinding:
     kind = FailureKind(code, label, code != "RW305")
     if options.shrink and code != "RW305":
@@ -151,7 +174,9 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _timing(sandbox: Any, rows: list[dict[str, Any]], options: RuntimeOptions, def_line: int) -> list[RuntimeFinding]:
+def _timing(
+    sandbox: Any, rows: list[dict[str, Any]], options: RuntimeOptions, def_line: int
+) -> list[RuntimeFinding]:
     from sandbox import SandboxError
 
     if not rows:

@@ -19,7 +19,15 @@ __all__ = ["FailureKind", "classify", "minimal_pose"]
 
 FIND_EXAMPLES = 150  # hypothesis examples tried to reproduce a failure
 _LINE = re.compile(r":(\d+): ([A-Za-z_][\w.]*)")
-_SIMPLE = {"lateral": 0.0, "heading_offset": 0.0, "steering_angle": 0.0, "speed": 1.0, "progress": 0.0, "steps": 2.0, "ndist": 0.0}
+_SIMPLE = {
+    "lateral": 0.0,
+    "heading_offset": 0.0,
+    "steering_angle": 0.0,
+    "speed": 1.0,
+    "progress": 0.0,
+    "steps": 2.0,
+    "ndist": 0.0,
+}
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ def example_reports() -> dict[str, FileReport]:
     """Full lint (default states, runtime, audit, --aws) of every example, run once."""
     active = select_rules(None)
     return {
-        path.name: lint_source(path.read_text(), str(path), LintConfig(), active, aws=True) for path in EXAMPLES
+        path.name: lint_source(path.read_text(), str(path), LintConfig(), active, aws=True)
+        for path in EXAMPLES
     }
 
 

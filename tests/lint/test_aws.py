@@ -50,7 +50,11 @@ def test_aws_verdict_agrees_with_official_validator(shared_data: Path) -> None:
 def test_messages_match_the_official_ones(shared_data: Path) -> None:
     folder = shared_data / "validator_cases"
     for record in json.loads((folder / "verdicts.json").read_text()):
-        if record["case"] not in ("c06_import_math_one_blank", "c19_illegal_import_os", "c55_str_format_method"):
+        if record["case"] not in (
+            "c06_import_math_one_blank",
+            "c19_illegal_import_os",
+            "c55_str_format_method",
+        ):
             continue
         source = (folder / f"{record['case']}.py").read_text()
         verdict = aws_static_verdict(source)

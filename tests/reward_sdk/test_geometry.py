@@ -27,22 +27,9 @@ from reward_sdk.geometry import (
 from reward_sdk.params import validate_params
 from reward_sdk.tracks import Track, load_track, track_from_rows
 
-from ..conftest import SHARED_DATA
+from ..conftest import CAPTURED_PARAMS, SHARED_DATA
 
-# shared/spec/PARAMS.md §12: a params dict captured on reinvent_base, episode started at 5 % of the lap.
-CAPTURED = {
-    "x": 4.085043155152535,
-    "y": 0.6837354098890907,
-    "heading": 0.034683898621264996,
-    "distance_from_center": 0.00012227425889283888,
-    "projection_distance": 1.025310673102175,
-    "progress": 0.7897196081016897,
-    "steps": 2.0,
-    "speed": 1.3333333333333333,
-    "steering_angle": 15.0,
-    "track_width": 0.7619997315412399,
-    "track_length": 17.709159380834848,
-}
+CAPTURED = {key: value for key, value in CAPTURED_PARAMS.items() if isinstance(value, float)}
 
 TRACK_NAMES = ("reinvent_base", "reInvent2019_track", "Spain_track", "Straight_track", "2022_summit_speedway")
 

@@ -192,7 +192,7 @@ def test_params_are_copied(params: dict[str, Any]) -> None:
         assert sb.score(before) == 3.0  # not 4: each call got a fresh copy
         columns = {"closest_waypoints": [[1, 2]] * 3, "objects_location": [[[0.0, 0.0]]] * 3, "x": [1.0] * 3}
         assert sb.score_many(columns).tolist() == [3.0, 3.0, 3.0]  # shared row objects are copied per row
-        result = sb.run_in_worker("loop_helpers:mutate_check", before)
+        result = sb.run_in_worker("tests.sandbox.loop_helpers:mutate_check", before)
     assert repr(before) == snapshot
     assert result["closest_waypoints"] == [6, 7]
 
@@ -271,7 +271,7 @@ def test_memory_error_keeps_worker() -> None:
 def test_isolation_layers_are_in_effect() -> None:
     with RewardSandbox("def reward_function(params):\n    return 1.0\n") as sb:
         info = sb.isolation
-        probes = sb.run_in_worker("loop_helpers:probe_isolation")
+        probes = sb.run_in_worker("tests.sandbox.loop_helpers:probe_isolation")
     assert info["seccomp"] == "on"
     assert info["network_namespace"] == "on"
     assert info["rlimits"]["RLIMIT_FSIZE"] == 0
@@ -284,7 +284,7 @@ def test_isolation_layers_are_in_effect() -> None:
 def test_segfault_is_typed_and_worker_replaced() -> None:
     with RewardSandbox("def reward_function(params):\n    return 1.0\n") as sb:
         with pytest.raises(WorkerCrashed, match="SIGSEGV"):
-            sb.run_in_worker("loop_helpers:segfault")
+            sb.run_in_worker("tests.sandbox.loop_helpers:segfault")
         assert sb.score({}) == 1.0
 
 
@@ -292,19 +292,19 @@ def test_run_in_worker_total_timeout_kills_sleeping_worker() -> None:
     with RewardSandbox("def reward_function(params):\n    return 1.0\n") as sb:
         start = time.monotonic()
         with pytest.raises(RewardTimeout):
-            sb.run_in_worker("loop_helpers:sleep", 30.0, timeout=0.5)
+            sb.run_in_worker("tests.sandbox.loop_helpers:sleep", 30.0, timeout=0.5)
         assert time.monotonic() - start < 2.0
-        assert sb.run_in_worker("loop_helpers:sleep", 0.0) == "slept"
+        assert sb.run_in_worker("tests.sandbox.loop_helpers:sleep", 0.0) == "slept"
 
 
 def test_run_in_worker_reward_errors_are_typed() -> None:
     source = "def reward_function(params):\n    return 1.0 / params['d']\n"
-    with RewardSandbox(source, preload=["loop_helpers"]) as sb:
+    with RewardSandbox(source, preload=["tests.sandbox.loop_helpers"]) as sb:
         sb.set_constants({"d": 2.0})
-        assert sb.run_in_worker("loop_helpers:total", [{}, {"d": 4.0}]) == [0.5, 0.25]
-        assert sb.run_in_worker("loop_helpers:catch_errors", [{"d": 0.0}, {}]) == ["RewardRuntimeError", "ok"]
+        assert sb.run_in_worker("tests.sandbox.loop_helpers:total", [{}, {"d": 4.0}]) == [0.5, 0.25]
+        assert sb.run_in_worker("tests.sandbox.loop_helpers:catch_errors", [{"d": 0.0}, {}]) == ["RewardRuntimeError", "ok"]
         with pytest.raises(RewardRuntimeError) as info:
-            sb.run_in_worker("loop_helpers:total", [{"d": 1.0}, {"d": 0.0}])
+            sb.run_in_worker("tests.sandbox.loop_helpers:total", [{"d": 1.0}, {"d": 0.0}])
     assert info.value.params == {"d": 0.0}
 
 
