@@ -90,7 +90,9 @@ def main() -> None:
     print(f"track: {track.name} ({len(track.center)} waypoints, {track.length:.3f} m)")
     print(f"vectorised params_batch      : {vector_rate:12,.0f} states/s ({args.states:,} states)")
     print(f"scalar params_from_pose loop : {scalar_rate:12,.0f} states/s ({scalar_count:,} states)")
-    print(f"shapely per-state reference  : {reference_rate:12,.0f} states/s (simulator's method, 3 keys only)")
+    print(
+        f"shapely per-state reference  : {reference_rate:12,.0f} states/s (simulator's method, 3 keys only)"
+    )
     print(f"ratio vectorised / scalar    : {vector_rate / scalar_rate:8.1f}x  (target >= 50x)")
     print(f"ratio vectorised / reference : {vector_rate / reference_rate:8.1f}x")
 

@@ -47,8 +47,7 @@ DEFAULT_EPISODES_PER_ITERATION = 20
 class ReplayLog:
     """The result of :func:`read_logs`.
 
-    :param steps: one row per step, columns and dtypes of :data:`replay.schema.STEP_COLUMNS`, sorted by
-        source then line.
+    :param steps: one row per step, columns and dtypes of :data:`replay.schema.STEP_COLUMNS`, sorted by source then line.
     :param sources: metadata of every source read, in reading order.
     :param warnings: ``source:line: reason`` for every record skipped, plus notes on skipped files.
     :param skipped_sources: sources dropped by ``duplicates="prefer_csv"`` (same run also present as CSV).
@@ -101,11 +100,11 @@ def _dense_rank(keys: np.ndarray) -> np.ndarray:
     low = int(keys.min())
     span = int(keys.max()) - low + 1
     if span > 4 * len(keys) + 1024:
-        return np.unique(keys, return_inverse=True)[1].astype(np.int64).ravel()
+        return np.asarray(np.unique(keys, return_inverse=True)[1], dtype=np.int64).ravel()
     present = np.zeros(span, dtype=bool)
     present[keys - low] = True
     rank = np.cumsum(present, dtype=np.int64) - 1
-    return rank[keys - low]
+    return np.asarray(rank[keys - low], dtype=np.int64)
 
 
 def _per_source_stats(
@@ -184,7 +183,7 @@ def _iterations(
         per = hyper.get("num_episodes_between_training") if isinstance(hyper, dict) else None
         divisor[i] = int(per) if isinstance(per, int | float) and per >= 1 else DEFAULT_EPISODES_PER_ITERATION
     div = divisor[origin]
-    return np.where(div > 0, episode // np.maximum(div, 1), per_source[origin])
+    return np.asarray(np.where(div > 0, episode // np.maximum(div, 1), per_source[origin]), dtype=np.int64)
 
 
 def _frame(parsed: ParsedRecords, pending: list[_Pending], infos: list[SourceInfo]) -> pd.DataFrame:

@@ -124,8 +124,7 @@ def run_replay(
     :param reward: reward-function file re-scored on every RUN step (``new_reward``).
     :param compare: a second function (``other_reward``) shown side by side with ``reward``.
     :param check_fidelity: rebuild the default reward on evaluation rows and compare with the log.
-    :raises UserError: bad input (missing log, no steps, unknown track, unreadable reward file); sandbox errors
-        propagate as :class:`sandbox.errors.SandboxError`.
+    :raises UserError: bad input (missing log, no steps, unknown track, unreadable reward file); sandbox errors propagate as :class:`sandbox.errors.SandboxError`.
     """
     log = read_logs(paths, duplicates="prefer_csv")
     notes: list[str] = []

@@ -126,6 +126,12 @@ def to_csv(result: ReplayResult) -> str:
     return str(frame.to_csv(index=False, float_format="%.6g"))
 
 
+def _seconds(value: object) -> str:
+    """Lap time cell: blank for NaN (no lap)."""
+    number = float(value)  # type: ignore[arg-type]
+    return "" if math.isnan(number) else f"{number:.2f}"
+
+
 def _short(source: str) -> str:
     name = source.split("!", 1)[-1]
     return Path(name).name if len(name) > 40 else name
@@ -142,18 +148,18 @@ def _episode_table(eps: pd.DataFrame) -> Table:
     for row in shown.itertuples():
         cells = [
             str(row.unique_episode),
-            _short(row.source),
+            _short(str(row.source)),
             str(row.worker),
             str(row.episode),
             str(row.steps),
             f"{row.progress:.1f}",
-            row.status,
-            "" if math.isnan(row.lap_time_s) else f"{row.lap_time_s:.2f}",
+            str(row.status),
+            _seconds(row.lap_time_s),
             f"{row.reward:.1f}",
             *[f"{getattr(row, c):.1f}" for c in extra],
             f"{row.steer_flip_share:.2f}",
             f"{row.heading_reversals_per_100:.1f}",
-            row.flags,
+            str(row.flags),
         ]
         table.add_row(*cells)
     return table

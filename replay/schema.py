@@ -2,8 +2,7 @@
 
 Column names follow deepracer-utils (``x``, ``y``, ``steering_angle``, ``speed``, ``on_track`` instead of
 the raw ``X``, ``Y``, ``steer``, ``throttle``, ``all_wheels_on_track``) so a DU user's notebook code keeps
-working. The column set and dtypes never depend on the input format: a field missing from an older format
-is NaN.
+working. The column set and dtypes never depend on the input format: a field missing from an older format is NaN.
 
 =======================  ========  ====  =============================================================
 column                   dtype     unit  meaning

@@ -335,7 +335,10 @@ def default_object_params() -> dict[str, Any]:
 
     A fresh copy each call: the lists are mutable and the caller may hand the dict to user code.
     """
-    return {key: list(value) if isinstance(value, list) else value for key, value in _DEFAULT_OBJECT_PARAMS.items()}
+    return {
+        key: list(value) if isinstance(value, list) else value
+        for key, value in _DEFAULT_OBJECT_PARAMS.items()
+    }
 
 
 def params_from_pose(

@@ -11,8 +11,7 @@ track); replay and lint need millions of points and the simulator needs one poin
   the cell is no more than the smallest upper-bound distance (a conservative superset, so results are exact);
   points outside the grid fall back to all segments;
 * **segment candidates** (:func:`segment_candidates`) — for queries that lie on another polyline (the border
-  points nearest to a centre-line foot), the segments that can be nearest to any point of a given segment of
-  that other polyline.
+  points nearest to a centre-line foot), the segments that can be nearest to any point of a given segment of that other polyline.
 
 Among the candidates (sorted by segment index) the first minimum wins, as in GEOS. A foot clamped to a segment
 end is that exact vertex, so a vertex shared by two segments ties exactly and the earlier segment wins.

@@ -6,8 +6,7 @@ array ``[centre_x, centre_y, inner_x, inner_y, outer_x, outer_y]``; loops repeat
 
 Accepted file shapes (see ``shared/spec/PARAMS.md`` §7):
 
-* ``(N, 6)`` — the standard layout; more than 6 columns are accepted and only the first 6 are used, as the
-  simulator does;
+* ``(N, 6)`` — the standard layout; more than 6 columns are accepted and only the first 6 are used, as the simulator does;
 * ``(N, 4)`` — borders only ``[inner_x, inner_y, outer_x, outer_y]``: the centre line is their midpoint;
 * ``(N, 2)`` — a centre line only: borders are drawn at ``default_width / 2`` on each side.
 

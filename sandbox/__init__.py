@@ -20,8 +20,27 @@ from sandbox.errors import (
     WorkerCrashed,
 )
 from sandbox.limits import SandboxLimits
-from sandbox.policy import Violation, check_source
-from sandbox.runner import RewardSandbox
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from sandbox.policy import Violation, check_source
+    from sandbox.runner import RewardSandbox
+
+# The runner (numpy) and the policy (RestrictedPython) load on first use, so importing the error types stays
+# cheap for callers that only need them (the CLI's error handler).
+_LAZY = {"RewardSandbox": "sandbox.runner", "Violation": "sandbox.policy", "check_source": "sandbox.policy"}
+
+
+def __getattr__(name: str) -> object:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'sandbox' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "BadRewardValue",

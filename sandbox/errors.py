@@ -1,7 +1,6 @@
 """Typed errors raised by the sandbox.
 
-Every error carries a one-line ``str()`` suitable for ``error: <msg>`` in a CLI. Where the failure is tied to
-a
+Every error carries a one-line ``str()`` suitable for ``error: <msg>`` in a CLI. Where the failure is tied to a
 source location the message starts with ``file:line``; where it is tied to one call, ``params`` holds the
 (copied)
 params dict that triggered it so callers can reproduce the failure.

@@ -1,8 +1,7 @@
 """Run-time guards and builtins for restricted code (the names RestrictedPython's rewritten code calls).
 
 RestrictedPython rewrites ``a.b`` to ``_getattr_(a, "b")``, ``a[i]`` to ``_getitem_(a, i)``, ``for x in y`` to
-``for x in _getiter_(y)``, ``a.b = v`` / ``a[i] = v`` to ``_write_(a).b = v`` and so on; this module supplies
-those
+``for x in _getiter_(y)``, ``a.b = v`` / ``a[i] = v`` to ``_write_(a).b = v`` and so on; this module supplies those
 functions plus the builtins. :func:`restricted_globals` assembles a fresh globals dict for one reward module.
 
 Guarantees (beyond RestrictedPython's compile-time refusal of ``_``-names):
@@ -11,12 +10,10 @@ Guarantees (beyond RestrictedPython's compile-time refusal of ``_``-names):
   ``ndarray.resize``), never a real module, never an attribute *of* a real module;
   ``str.format``/``format_map``
   resolve fields through these same guards;
-* writes: items of ``dict``/``list``/``numpy.ndarray`` and attributes of instances of classes defined by the
-  user
+* writes: items of ``dict``/``list``/``numpy.ndarray`` and attributes of instances of classes defined by the user
   code (with only user classes/``object``/exceptions as bases); everything else is read-only;
 * builtins: :data:`RestrictedPython.safe_builtins` minus ``setattr/delattr/SystemExit/KeyboardInterrupt/
-  BaseException/GeneratorExit``, plus ``min max sum enumerate map filter zip sorted reversed tuple list dict
-  set
+  BaseException/GeneratorExit``, plus ``min max sum enumerate map filter zip sorted reversed tuple list dict set
   frozenset any all iter next`` (iterating through ``_getiter_``), a one-argument ``type``, guarded
   ``getattr``/
   ``hasattr`` and the class machinery;
@@ -233,8 +230,7 @@ def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 class PrintSink:
-    """Bounded stand-in for RestrictedPython's print collector: keeps at most ``limit`` characters, drops the
-    rest.
+    """Bounded stand-in for RestrictedPython's print collector: keeps at most ``limit`` characters, drops the rest.
 
     One sink is shared by the whole module (``_print_`` returns it); ``printed`` returns the kept text.
     """

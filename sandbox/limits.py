@@ -1,7 +1,6 @@
 """Resource limits and isolation switches of one sandbox worker.
 
-All limits apply to the worker process only, after trusted modules are imported. Times are seconds, sizes
-bytes.
+All limits apply to the worker process only, after trusted modules are imported. Times are seconds, sizes bytes.
 """
 
 from __future__ import annotations

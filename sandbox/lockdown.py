@@ -3,20 +3,15 @@
 Layers (each best-effort; :func:`lock_down` reports what is actually in effect):
 
 1. ``PR_SET_PDEATHSIG=SIGKILL``: the worker dies with its parent.
-2. When running as root: drop to uid/gid ``nobody`` (65534), no supplementary groups. Makes RLIMIT_NPROC
-   effective
+2. When running as root: drop to uid/gid ``nobody`` (65534), no supplementary groups. Makes RLIMIT_NPROC effective
    (the kernel exempts root from it) and removes write access to root-owned files.
-3. ``unshare(CLONE_NEWUSER | CLONE_NEWNET)``: an empty network namespace (no interfaces up); connecting
-   anywhere
-   fails with ENETUNREACH.
+3. ``unshare(CLONE_NEWUSER | CLONE_NEWNET)``: an empty network namespace (no interfaces up); connecting anywhere fails with ENETUNREACH.
 4. ``setrlimit``: RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE=0, RLIMIT_NOFILE, RLIMIT_CORE=0, RLIMIT_NPROC=1.
 5. seccomp-bpf (x86-64 only, built by hand, no library needed): refuses with EPERM process creation
-   (fork/vfork/execve/execveat, clone without CLONE_THREAD), sockets, ptrace/process_vm_*, kill,
-   mount/namespace
+   (fork/vfork/execve/execveat, clone without CLONE_THREAD), sockets, ptrace/process_vm_*, kill, mount/namespace
    calls, kernel-module and keyring calls, filesystem mutation
    (unlink/rename/mkdir/chmod/chown/link/truncate...) and
-   ``open``/``openat`` with write/create/truncate flags; ``clone3``/``openat2`` return ENOSYS (glibc falls
-   back);
+   ``open``/``openat`` with write/create/truncate flags; ``clone3``/``openat2`` return ENOSYS (glibc falls back);
    foreign-ABI (i386/x32) syscalls kill the process.
 """
 
@@ -229,11 +224,8 @@ def _set_rlimits(limits: SandboxLimits) -> dict[str, int]:
 def lock_down(limits: SandboxLimits) -> dict[str, Any]:
     """Apply every layer to the calling process (irreversible) and report what is in effect.
 
-    Must run single-threaded (``unshare(CLONE_NEWUSER)`` requires it) and after every module the worker will
-    need
-    has been imported: afterwards new files cannot be created and, as ``nobody``, files under ``/root`` cannot
-    even
-    be read.
+    Must run single-threaded (``unshare(CLONE_NEWUSER)`` requires it) and after every module the worker will need
+    has been imported: afterwards new files cannot be created and, as ``nobody``, files under ``/root`` cannot even be read.
     """
     info: dict[str, Any] = {}
     libc = _libc()

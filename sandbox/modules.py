@@ -1,15 +1,11 @@
 """The exact module allowlist and the read-only proxies user code receives instead of real modules.
 
-User code never holds a real module: ``import numpy`` binds a :class:`ModuleProxy` exposing only the vetted
-names
-listed here, and any vetted name whose value is itself a module is replaced by that module's proxy. Imports
-are
-checked on the full dotted name (``numpy.f2py`` is refused although ``numpy`` is allowed); ``from m import x``
-must
+User code never holds a real module: ``import numpy`` binds a :class:`ModuleProxy` exposing only the vetted names
+listed here, and any vetted name whose value is itself a module is replaced by that module's proxy. Imports are
+checked on the full dotted name (``numpy.f2py`` is refused although ``numpy`` is allowed); ``from m import x`` must
 name a vetted member of ``m``.
 
-This module imports nothing heavy at import time: ``ALLOWED_MODULES``/``vetted_names`` are pure data, used by
-the
+This module imports nothing heavy at import time: ``ALLOWED_MODULES``/``vetted_names`` are pure data, used by the
 static policy; :func:`build_proxies` imports the real modules (in the worker, before limits apply).
 """
 
@@ -538,10 +534,16 @@ _SHAPELY_OPS = frozenset(
 )
 _SHAPELY_AFFINITY = frozenset(["rotate", "scale", "skew", "translate", "affine_transform"])
 
-_SCIPY_SUBMODULES = ("scipy.spatial", "scipy.interpolate", "scipy.special", "scipy.signal", "scipy.optimize")
+_SCIPY_SUBMODULES = (
+    "scipy.spatial",
+    "scipy.spatial.distance",
+    "scipy.interpolate",
+    "scipy.special",
+    "scipy.signal",
+    "scipy.optimize",
+)
 
-#: Exact allowlist: full dotted module name -> vetted public names (None = filtered automatically at build
-#: time).
+#: Exact allowlist: full dotted module name -> vetted public names (None = filtered automatically at build time).
 ALLOWED_MODULES: Mapping[str, frozenset[str] | None] = {
     "math": _MATH,
     "random": _RANDOM,
@@ -553,12 +555,11 @@ ALLOWED_MODULES: Mapping[str, frozenset[str] | None] = {
     "shapely.geometry": _SHAPELY_GEOMETRY,
     "shapely.ops": _SHAPELY_OPS,
     "shapely.affinity": _SHAPELY_AFFINITY,
-    "scipy": frozenset(name.split(".")[1] for name in _SCIPY_SUBMODULES),
+    "scipy": frozenset(name.split(".")[1] for name in _SCIPY_SUBMODULES if name.count(".") == 1),
     **dict.fromkeys(_SCIPY_SUBMODULES),
 }
 
-#: Name fragments never exposed by the automatic (scipy) filter: file I/O, native access, processes, global
-#: state.
+#: Name fragments never exposed by the automatic (scipy) filter: file I/O, native access, processes, global state.
 DENIED_NAME_PARTS = (
     "load",
     "save",
@@ -635,13 +636,11 @@ def build_proxies(roots: Iterable[str] | None = None) -> dict[str, ModuleProxy]:
     """Import every importable allowlisted module and build its proxy (full dotted name -> proxy).
 
     :param roots: top-level package names to load (e.g. ``{"math", "numpy"}``); None loads all. Loading only
-        what
-        the source imports keeps worker start fast (scipy alone takes ~0.4 s).
+        what the source imports keeps worker start fast (scipy alone takes ~0.4 s).
 
     Modules that are not installed (scipy may be missing) are left out, so importing them fails like any other
     forbidden import. A vetted member whose value is a module becomes that module's proxy, or is dropped if
-    the
-    submodule is not itself allowlisted.
+    the submodule is not itself allowlisted.
     """
     real: dict[str, types.ModuleType] = {}
     for name in ALLOWED_MODULES:
@@ -671,6 +670,10 @@ def build_proxies(roots: Iterable[str] | None = None) -> dict[str, ModuleProxy]:
                     members[attr] = proxy_for(full)
                 continue
             members[attr] = value
+        for full in real:  # allowlisted child modules are reachable as attributes too
+            parent, _, child = full.rpartition(".")
+            if parent == name and child not in members:
+                members[child] = proxy_for(full)
         return proxies[name]
 
     for name in real:
@@ -679,8 +682,7 @@ def build_proxies(roots: Iterable[str] | None = None) -> dict[str, ModuleProxy]:
 
 
 def make_import(proxies: Mapping[str, ModuleProxy]) -> Callable[..., ModuleProxy]:
-    """Return the ``__import__`` given to user code: exact-name allowlist, proxies only, no relative
-    imports."""
+    """Return the ``__import__`` given to user code: exact-name allowlist, proxies only, no relative imports."""
 
     def guarded_import(
         name: str,

@@ -2,8 +2,7 @@
 
 :func:`check_source` reports *every* violation with line and (1-based) column, without running anything; it is
 shared with ``reward lint``. :func:`compile_reward` turns clean source into a restricted code object or raises
-:class:`~sandbox.errors.RewardCompileError` (:class:`~sandbox.errors.ForbiddenImport` when an import is
-refused).
+:class:`~sandbox.errors.RewardCompileError` (:class:`~sandbox.errors.ForbiddenImport` when an import is refused).
 
 Violation kinds:
 
@@ -242,8 +241,7 @@ def _restricted_compile(source: str, filename: str) -> tuple[types.CodeType | No
 def check_source(source: str, filename: str = "reward.py") -> list[Violation]:
     """Return every policy violation of ``source`` sorted by position (empty list = compiles cleanly).
 
-    Never executes the source. A syntax error yields a single ``syntax`` violation (nothing else can be
-    checked).
+    Never executes the source. A syntax error yields a single ``syntax`` violation (nothing else can be checked).
     """
     return _check(source, filename)[1]
 

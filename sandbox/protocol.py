@@ -3,8 +3,7 @@
 Messages are ``8-byte little-endian length + pickle`` over a pair of pipes (never stdout/stderr). Requests
 (parent ->
 worker) are trusted pickles. Replies (worker -> parent) are decoded with :class:`SafeUnpickler`, which only
-rebuilds plain containers/scalars, numpy arrays and classes from packages the caller explicitly trusts, so
-even a
+rebuilds plain containers/scalars, numpy arrays and classes from packages the caller explicitly trusts, so even a
 compromised worker cannot make the parent run code by sending a crafted pickle.
 
 The status block is a shared memfd of two int64: ``[0]`` a call counter (odd while a reward call runs) and
@@ -31,8 +30,7 @@ _FLAT = frozenset({float, int, bool, str, type(None)})
 
 
 class RaggedColumn:
-    """A column whose rows are flat lists, sent as one flat list plus row offsets (unpickling thousands of
-    small
+    """A column whose rows are flat lists, sent as one flat list plus row offsets (unpickling thousands of small
     lists costs ~0.4 µs each; slicing them back in the worker is done in C and gives every row a fresh
     list)."""
 

@@ -9,10 +9,8 @@ Example::
 
 Failure model: compile problems raise :class:`RewardCompileError` from the constructor, before any process
 exists. A call that exceeds ``limits.timeout_s`` gets the worker SIGKILLed and raises :class:`RewardTimeout`;
-a
-worker that dies raises :class:`WorkerCrashed`. In both cases the next call starts a fresh worker (module
-state
-is reset, constants are re-sent). User exceptions, bad values and ``MemoryError`` keep the worker.
+a worker that dies raises :class:`WorkerCrashed`. In both cases the next call starts a fresh worker (module
+state is reset, constants are re-sent). User exceptions, bad values and ``MemoryError`` keep the worker.
 """
 
 from __future__ import annotations
@@ -111,8 +109,7 @@ class RewardSandbox:
     :param preload: trusted modules imported in the worker before limits apply (needed by ``run_in_worker``).
     :raises RewardCompileError: (or :class:`ForbiddenImport`) when the source violates the policy.
 
-    The worker starts on ``__enter__`` or on the first call, and is killed by :meth:`close`, ``__exit__``,
-    garbage
+    The worker starts on ``__enter__`` or on the first call, and is killed by :meth:`close`, ``__exit__``, garbage
     collection or interpreter exit. Not thread-safe: use one sandbox per thread.
     """
 
@@ -233,8 +230,7 @@ class RewardSandbox:
     def set_constants(self, constants: Mapping[str, Any]) -> None:
         """Values merged into every params dict (e.g. ``waypoints``, ``track_length``), sent once per worker.
 
-        Per-call values (``score`` params, ``score_many`` columns) override constants with the same key.
-        Constants
+        Per-call values (``score`` params, ``score_many`` columns) override constants with the same key. Constants
         are frozen in the worker: lists/arrays become tuples (shared by all calls, immutable).
         """
         self._constants = dict(constants)
@@ -257,8 +253,7 @@ class RewardSandbox:
             gives each row a list) or a scalar, which is broadcast to every row.
         :param n: number of rows; inferred from the columns when None (required if all values are scalars).
         :raises ValueError: columns of different lengths.
-        Row ``i``'s dict is built in the worker as constants overridden by ``{name: column[i]}``; an error
-        names
+        Row ``i``'s dict is built in the worker as constants overridden by ``{name: column[i]}``; an error names
         the failing row's params dict.
         """
         per_row, scalars = {}, {}
@@ -319,18 +314,13 @@ class RewardSandbox:
         """Call trusted ``"package.module:function"`` inside the worker as ``function(reward, *args,
         **kwargs)``.
 
-        ``reward(params) -> float`` is the checked user function (params merged over the constants, copied,
-        result
-        checked; failures raise the typed sandbox errors inside the worker — if they escape ``function`` they
-        are
-        re-raised here). The return value is pickled back and decoded accepting only builtins, numpy and
-        classes
-        from ``package``'s top-level package. Each reward call keeps its ``limits.timeout_s``; the whole run
-        is
+        ``reward(params) -> float`` is the checked user function (params merged over the constants, copied, result
+        checked; failures raise the typed sandbox errors inside the worker — if they escape ``function`` they are
+        re-raised here). The return value is pickled back and decoded accepting only builtins, numpy and classes
+        from ``package``'s top-level package. Each reward call keeps its ``limits.timeout_s``; the whole run is
         limited to ``timeout`` seconds (default ``limits.run_timeout_s``).
 
-        A module not given in ``preload`` is added to it and the worker restarted (module state reset) so it
-        is
+        A module not given in ``preload`` is added to it and the worker restarted (module state reset) so it is
         imported before the limits apply.
         """
         module = target.partition(":")[0]

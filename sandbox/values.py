@@ -1,8 +1,7 @@
 """Value handling inside the worker: freezing constants, copying params, checking reward values.
 
 * :func:`freeze` turns constants (waypoints...) into immutable tuples once, so every call can share them
-  without
-  copying: ``list``/``tuple``/``ndarray`` -> nested tuples of Python scalars.
+  without copying: ``list``/``tuple``/``ndarray`` -> nested tuples of Python scalars.
 * :func:`copy_value` copies a mutable params value (lists, dicts, sets, arrays) so user code cannot change the
   caller's data; immutable scalars and strings are returned as is.
 * :func:`check_reward` applies the service's rule: ``float(r)`` of a real number (int, float, bool, numpy

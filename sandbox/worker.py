@@ -75,6 +75,7 @@ class _Worker:
         self.limits = config["limits"]
         self.filename: str = config["filename"]
         self.function_name: str = config["function_name"]
+        _warm_numpy_methods()
         for module in config["preload"]:
             importlib.import_module(module)
         proxies = build_proxies(config["roots"])
@@ -212,8 +213,7 @@ class _Worker:
     def make_reward(self) -> Callable[[dict[str, Any]], float]:
         """The checked ``reward(params) -> float`` handed to trusted loops by ``run``; raises typed errors.
 
-        ``reward(params)`` merges ``params`` over the constants and copies mutable values (the caller's dict
-        and
+        ``reward(params)`` merges ``params`` over the constants and copies mutable values (the caller's dict and
         lists are never modified). ``reward.fresh(params)`` copies nothing: it adds the missing constants to
         ``params`` itself and hands that dict to user code — only for callers that build a new dict *and new
         lists* for every call and never reuse them (e.g. a simulator step). Both apply the per-call time limit
@@ -318,6 +318,35 @@ class _Worker:
                     None,
                 ),
             )
+
+
+def _warm_numpy_methods() -> None:
+    """Call the ndarray methods whose C code imports ``numpy._core._methods`` lazily on first use.
+
+    That lazy import would otherwise run from inside user code, through the sandbox's guarded ``__import__``
+    (which refuses it), so ``arr.mean()`` would fail while ``numpy.mean(arr)`` works. numpy caches the
+    imported function per call site, so one trusted call each is enough.
+    """
+    sample = np.array([[1.0, 2.0], [3.0, 4.0]])
+    for method in (
+        "sum",
+        "mean",
+        "std",
+        "var",
+        "prod",
+        "max",
+        "min",
+        "any",
+        "all",
+        "argmax",
+        "argmin",
+        "cumsum",
+    ):
+        getattr(sample, method)()
+        getattr(sample, method)(axis=0)
+    sample.clip(0.0, 1.0)
+    sample.round(1)
+    np.float64(1.5).round()
 
 
 def _missing(params: dict[str, Any]) -> Any:

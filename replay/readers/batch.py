@@ -92,7 +92,8 @@ def _fast_table(
         if not valid.all():
             return None
     else:
-        index, steer, speed = out["action"], np.full(rows, np.nan), np.full(rows, np.nan)
+        index = np.asarray(out["action"], dtype=np.float64)
+        steer, speed = np.full(rows, np.nan), np.full(rows, np.nan)
         if ((index != np.floor(index)) | (np.abs(index) >= _MAX_EXACT_INT)).any():  # type: ignore[operator]
             return None
     out["action"], out["action_steering_angle"], out["action_speed"] = index, steer, speed

@@ -229,9 +229,9 @@ def parse_records(
         radians = radians_when_15 and count == 15
         parsed, valid, failures = _parse_group(cols, radians)
         for i, reason in failures:
-            row = rows[i]
+            failed_row = int(rows[i])
             result.warnings.append(
-                f"{source_names[origins[row]]}:{line_numbers[row]}: {reason}; record skipped"
+                f"{source_names[origins[failed_row]]}:{line_numbers[failed_row]}: {reason}; record skipped"
             )
         keep = np.flatnonzero(valid)
         for origin, n_kept in zip(*np.unique(origins[rows[keep]], return_counts=True), strict=True):

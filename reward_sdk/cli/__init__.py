@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         pass
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode click returns typer.Exit's code instead of raising it.
+        result = app(args=argv, standalone_mode=False)
     except error_types as exc:
         if STATE.verbose:
             raise
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             show()
             return 2
         raise
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":

@@ -64,8 +64,7 @@ def lint_command(
     reports = [lint_source(source, str(path), config, active, aws=aws) for path, source in sources]
     typer.echo(render(reports, output_format))
     if any(report.findings for report in reports):
-        # SystemExit, not typer.Exit: with standalone_mode=False click would swallow typer.Exit's code in main().
-        raise SystemExit(1)
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -83,7 +83,7 @@ def aws_static_verdict(source: str) -> AwsVerdict | None:
             note="" if flake8_available() else "approximated without flake8",
         )
     tree = ast.parse(source)
-    illegal = [name for name in _imported(tree) if name not in ALLOWLIST_IMPORTS]
+    illegal = [name for name in imported_roots(tree) if name not in ALLOWLIST_IMPORTS]
     if illegal == ["<crash>"] or "<crash>" in illegal:
         return AwsVerdict(False, "'NoneType' object has no attribute 'split'", "imports")
     if illegal:
@@ -157,7 +157,7 @@ def _approx_first(source: str) -> str | None:
     return None
 
 
-def _imported(tree: ast.AST) -> list[str]:
+def imported_roots(tree: ast.AST) -> list[str]:
     out: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from reward_sdk.lint.aws import AwsVerdict, aws_static_verdict
+from reward_sdk.lint.aws import AwsVerdict, aws_static_verdict, imported_roots
 from reward_sdk.lint.contract import find_reward_function
 
 __all__ = ["aws_dicts", "aws_verdict"]
@@ -158,8 +158,41 @@ def _exception_text(text: str) -> str:
     return text
 
 
+_LAZY_NUMPY_METHODS = frozenset(
+    {"sum", "mean", "std", "var", "prod", "max", "min", "any", "all", "cumsum", "cumprod", "clip", "round"}
+)
+"""ndarray methods whose C code imports ``numpy._core._methods`` on first use. Our sandbox pre-warms them, the
+official validator's ``__import__`` stub makes that first use fail (a false positive we must reproduce)."""
+
+
+def _lazy_numpy_method_call(tree: ast.Module) -> bool:
+    """True when ``reward_function`` calls an ndarray method that lazily imports inside the validator."""
+    imports_numpy = any(name.split(".")[0] == "numpy" for name in imported_roots(tree))
+    fn = find_reward_function(tree)
+    if not imports_numpy or fn is None:
+        return False
+    module_aliases = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    for node in ast.walk(fn):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _LAZY_NUMPY_METHODS
+            and not (isinstance(node.func.value, ast.Name) and node.func.value.id in module_aliases)
+        ):
+            return True
+    return False
+
+
 def _judge(tree: ast.Module, results: list[tuple[Any, ...]]) -> AwsVerdict:
     first = results[0]
+    if first[0] == "ok" and _lazy_numpy_method_call(tree):
+        inner = _exception_text("import of 'numpy._core._methods' is not allowed")
+        return AwsVerdict(False, f'Unsafe builtin function detected: "{inner}".', "first-call")
     if first[0] == "error" and _PROXY_GAP.search(first[1]):
         note = "runtime steps not executed: our sandbox does not expose an attribute real Python has"
         return AwsVerdict(True, note=note)

@@ -6,8 +6,7 @@ estimated from the preceding rows (finite differences of position and yaw give t
 bicycle model, the actual steering angle). The model then replays the logged commands ``i … i+horizon−1``
 (plus the earlier ones still in the dead-time queue) and its front point and yaw are compared with the logged row
 ``i+horizon``. Parameters minimise a robust (soft-L1) sum of those errors on training episodes
-(``scipy.optimize.least_squares`` when scipy is installed, else a coordinate search); the error table is computed on
-held-out episodes.
+(``scipy.optimize.least_squares`` when scipy is installed, else a coordinate search); the error table is computed on held-out episodes.
 
 Input: a DataFrame with one row per step, sorted by step within each episode, with the columns
 :data:`REQUIRED_COLUMNS` — ``x``, ``y`` (front point, m), ``heading`` (or ``yaw``, deg), ``steering_angle`` (deg)

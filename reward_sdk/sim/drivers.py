@@ -106,13 +106,21 @@ def centre_line(speed: float = 1.0) -> PurePursuit:
 
 
 def weaving(
-    speed: float = 1.0, amplitude: float = 0.2, period: float = 2.0, flick_deg: float = 15.0, flick_steps: int = 2
+    speed: float = 1.0,
+    amplitude: float = 0.2,
+    period: float = 2.0,
+    flick_deg: float = 15.0,
+    flick_steps: int = 2,
 ) -> PurePursuit:
     """Zig-zag around the centre line: ± ``amplitude`` m every ``period`` m, with the steering flicked
     ± ``flick_deg`` every ``flick_steps`` steps as zig-zagging policies do (the steering lag of the calibrated car
     filters a pure path weave so much that it alone hardly shows in the logs)."""
     return PurePursuit(
-        speed=speed, weave_amplitude=amplitude, weave_period=period, flick_deg=flick_deg, flick_steps=flick_steps
+        speed=speed,
+        weave_amplitude=amplitude,
+        weave_period=period,
+        flick_deg=flick_deg,
+        flick_steps=flick_steps,
     )
 
 

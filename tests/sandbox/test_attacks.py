@@ -1,5 +1,4 @@
-"""The attack corpus: every file in ``attacks/`` must be refused at compile time, stopped at run time with a
-typed
+"""The attack corpus: every file in ``attacks/`` must be refused at compile time, stopped at run time with a typed
 error, or killed by a limit — never observable success (marker file, 31337.0, text on the parent's stdout)."""
 
 from __future__ import annotations

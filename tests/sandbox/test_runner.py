@@ -302,7 +302,10 @@ def test_run_in_worker_reward_errors_are_typed() -> None:
     with RewardSandbox(source, preload=["tests.sandbox.loop_helpers"]) as sb:
         sb.set_constants({"d": 2.0})
         assert sb.run_in_worker("tests.sandbox.loop_helpers:total", [{}, {"d": 4.0}]) == [0.5, 0.25]
-        assert sb.run_in_worker("tests.sandbox.loop_helpers:catch_errors", [{"d": 0.0}, {}]) == ["RewardRuntimeError", "ok"]
+        assert sb.run_in_worker("tests.sandbox.loop_helpers:catch_errors", [{"d": 0.0}, {}]) == [
+            "RewardRuntimeError",
+            "ok",
+        ]
         with pytest.raises(RewardRuntimeError) as info:
             sb.run_in_worker("tests.sandbox.loop_helpers:total", [{"d": 1.0}, {"d": 0.0}])
     assert info.value.params == {"d": 0.0}
