@@ -216,10 +216,10 @@ def parse_records(
         rows = np.flatnonzero(counts == count)
         names = names_for(int(count))
         if names is None:
-            for i in rows:
+            for record in rows:
                 result.warn(
-                    int(origins[i]),
-                    f"{source_names[origins[i]]}:{line_numbers[i]}: unexpected number of fields ({count}); "
+                    int(origins[record]),
+                    f"{source_names[origins[record]]}:{line_numbers[record]}: unexpected number of fields ({count}); "
                     "record skipped",
                 )
             continue
