@@ -6,6 +6,7 @@ the demo always shows how far the installed pipeline goes. Outputs go to ``--out
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,6 +49,38 @@ def _stage_call(out: Path) -> None:
     )
 
 
+ZIGZAG_REWARD = '''"""A reward that (by mistake) pays for steering hard: the audit catches it."""
+
+
+def reward_function(params):
+    if params["is_offtrack"]:
+        return 1e-3
+    return 1.0 + (1.0 if abs(params["steering_angle"]) > 15 else 0.0)
+'''
+
+
+def _stage_lint(out: Path) -> None:
+    from reward_sdk.atomic import write_text_atomic
+    from reward_sdk.cli.lint_cmd import lint_command
+    from reward_sdk.examples import example_path
+
+    zigzag = write_text_atomic(out / "rewards_zigzag.py", ZIGZAG_REWARD)
+    for path in (example_path("penalize_zigzag"), zigzag):
+        console.print(f"[bold]reward lint {path.name} --aws --states 300[/bold]")
+        with contextlib.suppress(typer.Exit):  # findings (exit 1) are the point of this step
+            lint_command(
+                files=[path],
+                aws=True,
+                states=300,
+                no_runtime=False,
+                no_audit=False,
+                select=[],
+                ignore=[],
+                output_format="text",
+                explain=None,
+            )
+
+
 def _stage_drive(out: Path) -> None:
     from reward_sdk.cli.sim_cmd import run_drive
     from reward_sdk.examples import example_path
@@ -83,8 +116,9 @@ STAGES: list[tuple[str, Stage]] = [
     ("1. the params a reward function receives", _stage_params),
     ("2. tracks", _stage_tracks),
     ("3. calling example reward functions in the sandbox", _stage_call),
-    ("4. driving the simulator: smooth vs weaving driver, centre-line reward in the sandbox", _stage_drive),
-    ("5. replaying those runs: re-score with penalize_zigzag.py, flags, heat map", _stage_replay),
+    ("4. linting: a good example and a reward that pays for zig-zag", _stage_lint),
+    ("5. driving the simulator: smooth vs weaving driver, centre-line reward in the sandbox", _stage_drive),
+    ("6. replaying those runs: re-score with penalize_zigzag.py, flags, heat map", _stage_replay),
 ]
 """Demo stages in pipeline order; later stages (lint, replay, train, edge) append themselves here."""
 

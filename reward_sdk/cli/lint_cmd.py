@@ -31,9 +31,14 @@ def lint_command(
     """Lint reward functions: contract (RW0), params usage (RW1), sandbox policy (RW2), runtime over physically
     consistent states (RW3) and incentive audit in the simulator (RW4).
 
-    Output is `path:line:col CODE message` plus a summary. Exit codes: 0 clean, 1 findings, 2 usage or input
-    error. Suppress a finding with `# noqa: RW101` on its line; configure in `[tool.reward-lint]` of
-    pyproject.toml. `reward lint --explain RW101` prints a rule's page.
+    Output is `path:line:col CODE message` plus a summary line.
+    Exit codes: 0 clean, 1 findings, 2 usage or input error.
+
+    Suppress a finding with `# noqa: RW101` on its line. Configure defaults in the tool.reward-lint table of
+    pyproject.toml (select, ignore, states, call-budget-ms, tracks, audit-tracks, runtime, audit).
+    `reward lint --explain RW101` prints a rule's page: what, why, example, fix.
+
+    Example: reward lint my_reward.py --aws
     """
     from reward_sdk.cli.call_cmd import read_reward_source
     from reward_sdk.errors import UserError
