@@ -81,7 +81,7 @@ def run_calibration(
     from dataclasses import asdict
 
     from reward_sdk.sim import calibrate
-    from reward_sdk.sim.car import CarParams
+    from reward_sdk.sim.car import PLAIN_KINEMATIC, CarParams
 
     try:
         from replay import read_logs
@@ -106,18 +106,7 @@ def run_calibration(
         raise UserError(
             f"not enough logged episodes of >= {horizon + calibrate.HISTORY_STEPS + 1} steps to fit"
         )
-    plain = CarParams(
-        wheelbase=0.164,
-        speed_gain=1.0,
-        speed_tau=0.0,
-        max_accel=1e6,
-        max_decel=1e6,
-        steer_tau=0.0,
-        steer_rate=1e6,
-        latency=0.0,
-        understeer=0.0,
-        slip_tau=0.0,
-    )
+    plain = PLAIN_KINEMATIC
     fitted = calibrate.fit(arrays, train_starts[::subsample], CarParams(), horizon=horizon)
     return {
         "version": 1,

@@ -100,6 +100,21 @@ CALIBRATION_SOURCE = (
 )
 """Where the defaults of :class:`CarParams` come from (logs, method, held-out error)."""
 
+PLAIN_KINEMATIC = CarParams(
+    wheelbase=0.164,
+    speed_gain=1.0,
+    speed_tau=0.0,
+    max_accel=1e6,
+    max_decel=1e6,
+    steer_tau=0.0,
+    steer_rate=1e6,
+    latency=0.0,
+    understeer=0.0,
+    slip_tau=0.0,
+)
+"""The uncalibrated reference: a kinematic bicycle with the geometric wheelbase that obeys every command at
+once (the baseline row of the calibration table)."""
+
 
 @dataclass
 class CarState:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from reward_sdk.sim import calibrate
-from reward_sdk.sim.car import CarParams
+from reward_sdk.sim.car import PLAIN_KINEMATIC, CarParams
 
 DRFC = "aws-deepracer-community+deepracer-utils/tests/deepracer/logs/sample-drfc-1-logs/training-simtrace"
 
@@ -24,21 +24,6 @@ def _frame(logs_dir: Path) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).rename(columns=renamed)
 
 
-def _plain() -> CarParams:
-    return CarParams(
-        wheelbase=0.164,
-        speed_gain=1.0,
-        speed_tau=0.0,
-        max_accel=1e6,
-        max_decel=1e6,
-        steer_tau=0.0,
-        steer_rate=1e6,
-        latency=0.0,
-        understeer=0.0,
-        slip_tau=0.0,
-    )
-
-
 def test_fit_on_drfc_subset_predicts_one_second_ahead(logs_dir: Path) -> None:
     logs = calibrate.arrays_from_frame(_frame(logs_dir))
     train, held = calibrate.split_episodes(logs, 4)
@@ -47,7 +32,7 @@ def test_fit_on_drfc_subset_predicts_one_second_ahead(logs_dir: Path) -> None:
     assert len(held_starts) > 1000
     fitted = calibrate.fit(logs, train_starts, CarParams(), max_evaluations=60)
     overall = calibrate.error_table(logs, held_starts, fitted)[0]
-    plain = calibrate.error_table(logs, held_starts, _plain())[0]
+    plain = calibrate.error_table(logs, held_starts, PLAIN_KINEMATIC)[0]
     assert overall.position_median_m <= 0.11
     assert overall.heading_median_deg <= 7.0
     assert overall.position_median_m < 0.5 * plain.position_median_m
