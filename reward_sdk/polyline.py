@@ -134,27 +134,27 @@ class PolylineIndex:
         self.grid_cell = cell
         self.grid_rows = int(shape[1])
         self.grid_shape = shape
-        column_centres = low[0] + (np.arange(shape[0]) + 0.5) * cell
+        # Column by column: distances from the cell centres (lower bound) and from the grid vertices (upper bound:
+        # distance to a segment is convex, so its maximum over a cell is at a corner; neighbours share corners).
         row_centres = low[1] + (np.arange(shape[1]) + 0.5) * cell
-        centre_x, centre_y = np.meshgrid(column_centres, row_centres, indexing="ij")
-        centre_x, centre_y = centre_x.ravel(), centre_y.ravel()
-        half = cell / 2.0
+        row_edges = low[1] + np.arange(shape[1] + 1) * cell
+        half_diagonal = cell * math.sqrt(0.5)
         candidate_lists: list[IntArray] = []
-        for chunk in range(0, len(centre_x), 256):
-            cx, cy = centre_x[chunk : chunk + 256], centre_y[chunk : chunk + 256]
-            lower = point_segment_distances(cx, cy, self.start, self.end) - half * math.sqrt(2.0)
-            # Upper bound: the farthest corner of the cell (distance to a segment is convex).
-            upper = np.max(
-                [
-                    point_segment_distances(cx + dx, cy + dy, self.start, self.end)
-                    for dx in (-half, half)
-                    for dy in (-half, half)
-                ],
-                axis=0,
-            )
-            bound = upper.min(axis=1, keepdims=True)
+
+        def vertex_column(column: int) -> FloatArray:
+            x = np.full(len(row_edges), low[0] + column * cell)
+            return point_segment_distances(x, row_edges, self.start, self.end)
+
+        left = vertex_column(0)
+        for column in range(int(shape[0])):
+            right = vertex_column(column + 1)
+            corner_max = np.maximum(np.maximum(left[:-1], left[1:]), np.maximum(right[:-1], right[1:]))
+            bound = corner_max.min(axis=1, keepdims=True)
+            centre_x = np.full(len(row_centres), low[0] + (column + 0.5) * cell)
+            lower = point_segment_distances(centre_x, row_centres, self.start, self.end) - half_diagonal
             mask = lower <= bound + 1e-12
             candidate_lists.extend(np.flatnonzero(row).astype(np.int64) for row in mask)
+            left = right
         self.grid_table, self.grid_counts = _pad_table(candidate_lists)
 
     def cells(self, x: FloatArray, y: FloatArray) -> IntArray:

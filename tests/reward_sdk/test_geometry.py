@@ -39,6 +39,21 @@ def real_track(name: str) -> Track:
     return load_track(SHARED_DATA / "tracks" / f"{name}.npy")
 
 
+@cache
+def track_variant(name: str, reverse: bool) -> Track:
+    """A real or built-in track, maybe reversed; cached because building its geometry index takes ~0.2 s."""
+    track = builtin_track(name) if name in ("oval", "club", "technical") else real_track(name)
+    return track.reversed() if reverse else track
+
+
+@cache
+def mirrored(name: str, reverse: bool) -> Track:
+    """The track mirrored in the y axis (x → −x): CCW becomes CW."""
+    track = track_variant(name, reverse)
+    rows = np.hstack((track.center, track.inner, track.outer)) * [-1.0, 1.0, -1.0, 1.0, -1.0, 1.0]
+    return track_from_rows(rows, f"{track.name}_mirrored")
+
+
 def test_reproduces_the_captured_real_params_dict() -> None:
     params = params_from_pose(
         real_track("reinvent_base"),
@@ -119,9 +134,7 @@ def car_states(
 ) -> tuple[Track, float, float, float]:
     """A track (maybe reversed) and a front-point pose near it, heading within ±180°."""
     name = draw(st.sampled_from(track_names))
-    track = real_track(name) if name not in ("oval", "club", "technical") else builtin_track(name)
-    if draw(st.booleans()):
-        track = track.reversed()
+    track = track_variant(name, draw(st.booleans()))
     index = draw(st.integers(0, len(track.center) - 2))
     fraction = draw(st.floats(0.0, 1.0))
     base = track.center[index] + fraction * (track.center[index + 1] - track.center[index])
@@ -193,11 +206,10 @@ def test_mirroring_the_track_mirrors_the_params(
     state: tuple[Track, float, float, float], start: float
 ) -> None:
     track, x, y, heading = state
-    rows = np.hstack((track.center, track.inner, track.outer)) * [-1.0, 1.0, -1.0, 1.0, -1.0, 1.0]
-    mirrored = track_from_rows(rows, f"{track.name}_mirrored")
+    image_track = mirrored(track.name, track.is_reversed)
     mirror_heading = 180.0 - heading if heading > 0 else -180.0 - heading
     original = params_from_pose(track, x, y, heading, start_ndist=start)
-    image = params_from_pose(mirrored, -x, y, mirror_heading, start_ndist=start)
+    image = params_from_pose(image_track, -x, y, mirror_heading, start_ndist=start)
     for key in ("distance_from_center", "track_width", "projection_distance", "progress"):
         assert image[key] == pytest.approx(original[key], abs=1e-9), key
     assert image["closest_waypoints"] == original["closest_waypoints"]
