@@ -86,11 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         print("aborted", file=sys.stderr)
         return 130
     except Exception as exc:
-        # Usage errors from typer's bundled click (bad option, missing argument): already one clear message.
-        show = getattr(exc, "show", None)
-        if callable(show) and isinstance(getattr(exc, "exit_code", None), int):
-            show()
-            return 2
+        # Usage errors from typer's bundled click (bad option, missing argument): one line, with the help hint.
+        format_message = getattr(exc, "format_message", None)
+        if callable(format_message) and isinstance(getattr(exc, "exit_code", None), int):
+            context = getattr(exc, "ctx", None)
+            command = context.command_path if context is not None else "reward"
+            return fail(f"{format_message()} (see '{command} --help')")
         raise
     return result if isinstance(result, int) else 0
 
