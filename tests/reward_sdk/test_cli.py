@@ -79,6 +79,8 @@ def test_bad_inputs_give_one_line_and_exit_code_2(tmp_path: Path, tracks_dir: Pa
     assert_one_line_error(run_cli(["call", example, "--params", '{"speed": "fast"}']), "'speed'")
     assert_one_line_error(run_cli(["call", example, "--params", "-"], stdin="{not json"), "invalid JSON")
     assert_one_line_error(run_cli(["new", str(tmp_path / "x.py"), "--template", "nope"]), "unknown template")
+    assert_one_line_error(run_cli(["params", "--bogus"]), "No such option: --bogus")
+    assert_one_line_error(run_cli(["call"]), "Missing argument")
 
 
 def test_new_scaffolds_from_a_template(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
