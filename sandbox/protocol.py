@@ -31,8 +31,7 @@ _FLAT = frozenset({float, int, bool, str, type(None)})
 
 class RaggedColumn:
     """A column whose rows are flat lists, sent as one flat list plus row offsets (unpickling thousands of small
-    lists costs ~0.4 µs each; slicing them back in the worker is done in C and gives every row a fresh
-    list)."""
+    lists costs ~0.4 µs each; slicing them back in the worker is done in C and gives every row a fresh list)."""
 
     __slots__ = ("flat", "offsets")
 

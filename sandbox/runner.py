@@ -133,8 +133,7 @@ class RewardSandbox:
         self._proc: _Process | None = None
         _LIVE.add(self)
 
-    # -- lifecycle
-    # ---------------------------------------------------------------------------------------------
+    # -- lifecycle -------------------------------------------------------------------------------------------
     def __enter__(self) -> RewardSandbox:
         self.start()
         return self
@@ -225,8 +224,7 @@ class RewardSandbox:
             popen.stderr.close()  # the worker has moved its stderr to /dev/null
         return proc
 
-    # -- public calls
-    # ------------------------------------------------------------------------------------------
+    # -- public calls ----------------------------------------------------------------------------------------
     def set_constants(self, constants: Mapping[str, Any]) -> None:
         """Values merged into every params dict (e.g. ``waypoints``, ``track_length``), sent once per worker.
 
@@ -334,8 +332,7 @@ class RewardSandbox:
         total = self.limits.run_timeout_s if timeout is None else timeout
         return self._request(("run", target, args, kwargs), self.limits.timeout_s, total, trusted=trusted)
 
-    # -- plumbing
-    # ----------------------------------------------------------------------------------------------
+    # -- plumbing --------------------------------------------------------------------------------------------
     def _request(
         self,
         message: tuple[Any, ...],
@@ -349,8 +346,7 @@ class RewardSandbox:
         return self._receive(call_limit, total_limit, rows, params, trusted)
 
     def _send(self, message: tuple[Any, ...], call_limit: float | None = None, rows: Any = None) -> None:
-        """Write ``message`` without ever blocking past the watchdog (the worker may be stuck and not
-        reading)."""
+        """Write ``message`` without ever blocking past the watchdog (the worker may be stuck, not reading)."""
         proc = self._proc
         assert proc is not None
         data = memoryview(frame_message(message))
