@@ -175,11 +175,13 @@ def car_origin(x_front: ArrayLike, y_front: ArrayLike, heading_deg: ArrayLike) -
 
 def wheel_positions(x_front: ArrayLike, y_front: ArrayLike, heading_deg: ArrayLike) -> FloatArray:
     """(N, 4, 2) world positions of the four wheel centres for cars given by their front point."""
-    yaw = np.atleast_1d(np.radians(np.asarray(heading_deg, dtype=np.float64)))
+    yaw = np.radians(np.atleast_1d(np.asarray(heading_deg, dtype=np.float64)))
     cos_yaw, sin_yaw = np.cos(yaw)[:, None], np.sin(yaw)[:, None]
-    origin_x, origin_y = car_origin(np.atleast_1d(x_front), np.atleast_1d(y_front), np.degrees(yaw))
-    wheels_x = origin_x[:, None] + cos_yaw * WHEEL_OFFSETS[:, 0] - sin_yaw * WHEEL_OFFSETS[:, 1]
-    wheels_y = origin_y[:, None] + sin_yaw * WHEEL_OFFSETS[:, 0] + cos_yaw * WHEEL_OFFSETS[:, 1]
+    # Offsets relative to the front point: the origin is FRONT_OFFSET behind it along the body axis.
+    forward = WHEEL_OFFSETS[:, 0] - FRONT_OFFSET
+    lateral = WHEEL_OFFSETS[:, 1]
+    wheels_x = np.atleast_1d(x_front)[:, None] + cos_yaw * forward - sin_yaw * lateral
+    wheels_y = np.atleast_1d(y_front)[:, None] + sin_yaw * forward + cos_yaw * lateral
     return np.stack((wheels_x, wheels_y), axis=-1)
 
 

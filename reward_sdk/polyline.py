@@ -42,6 +42,9 @@ TARGET_GRID_CELLS = 8000
 CHUNK_POINTS = 4096
 """Points per numpy block in :meth:`PolylineIndex.nearest` (keeps temporaries in cache)."""
 
+BUCKET_WIDTHS = (4, 8, 16, 32)
+"""Candidate-count groups solved separately within a block (wider rows go last, unbucketed)."""
+
 
 @dataclass(frozen=True)
 class Nearest:
@@ -183,20 +186,38 @@ class PolylineIndex:
                 cell = self.cells(x[block], y[block])
                 far = cell < 0
                 rows = self.grid_table[np.where(far, 0, cell)]
-                row_counts = np.where(far, len(self.start), self.grid_counts[np.where(far, 0, cell)])
+                row_counts = self.grid_counts[np.where(far, 0, cell)]
                 if far.any():
                     self._solve_into(result, np.flatnonzero(far) + begin, x, y, None)
-                    near = np.flatnonzero(~far)
-                    if len(near):
-                        width = int(row_counts[near].max())
-                        self._solve_into(result, near + begin, x, y, rows[near, :width])
-                    continue
             else:
                 rows = candidates[block]
                 row_counts = counts[block] if counts is not None else np.full(len(rows), rows.shape[1])
-            width = int(row_counts.max()) if len(row_counts) else 0
-            self._solve_into(result, np.arange(block.start, block.stop), x, y, rows[:, :width])
+                far = np.zeros(len(rows), dtype=bool)
+            self._solve_bucketed(result, begin, x, y, rows, row_counts, far)
         return result
+
+    def _solve_bucketed(
+        self,
+        out: Nearest,
+        begin: int,
+        x: FloatArray,
+        y: FloatArray,
+        rows: IntArray,
+        row_counts: IntArray,
+        skip: NDArray[np.bool_],
+    ) -> None:
+        """Solve a block in groups of similar candidate count, so few rows pay for the widest cell's padding."""
+        remaining = ~skip
+        for limit in BUCKET_WIDTHS:
+            members = remaining & (row_counts <= limit)
+            if members.any():
+                picked = np.flatnonzero(members)
+                width = int(row_counts[picked].max())
+                self._solve_into(out, picked + begin, x, y, rows[picked, :width])
+                remaining &= ~members
+        if remaining.any():
+            picked = np.flatnonzero(remaining)
+            self._solve_into(out, picked + begin, x, y, rows[picked])
 
     def _solve_into(
         self, out: Nearest, where: IntArray, x: FloatArray, y: FloatArray, rows: IntArray | None
