@@ -21,6 +21,10 @@ from replay.readers.text import decode, split_lines
 from reward_sdk.simtrace import LINE_PREFIX
 
 _MARKER = LINE_PREFIX.encode()
+assert len(_MARKER) >= 8, "the vectorised marker search compares 8-byte windows"
+_MARKER_WORDS = np.frombuffer(b"".join(_MARKER[k : k + 4] for k in range(4)), dtype=np.uint32)
+_MARKER_HEAD = np.frombuffer(_MARKER[:8], dtype=np.uint64)[0]
+_MARKER_TAIL = np.frombuffer(_MARKER[-8:], dtype=np.uint64)[0]
 
 
 @dataclass
@@ -50,19 +54,42 @@ def has_sim_trace(data: bytes) -> bool:
     return _MARKER in data
 
 
+def _marker_starts(data: bytes) -> np.ndarray:
+    """Sorted offsets of every ``SIM_TRACE_LOG:`` occurrence in ``data`` (int64).
+
+    Vectorised search: every occurrence fully contains exactly one 4-byte-aligned word that is one of the
+    marker's first four 4-byte substrings, so only a quarter of the positions are compared (as uint32 words);
+    the few candidate starts are then checked against the whole marker.
+    """
+    n = len(data)
+    if n < len(_MARKER):
+        return np.zeros(0, dtype=np.int64)
+    words = np.frombuffer(data, dtype=np.uint32, count=n // 4)
+    hit = words == _MARKER_WORDS[0]
+    for word in _MARKER_WORDS[1:]:
+        hit |= words == word
+    index = np.flatnonzero(hit)
+    found = words[index]
+    shift = (found == _MARKER_WORDS[1]) + 2 * (found == _MARKER_WORDS[2]) + 3 * (found == _MARKER_WORDS[3])
+    starts = index * 4 - shift
+    starts = starts[(starts >= 0) & (starts <= n - len(_MARKER))]
+    # every 8-byte window (unaligned): the marker is its first 8 bytes and its last 8 bytes (overlapping)
+    windows = np.ndarray((n - 7,), dtype=np.uint64, buffer=data, strides=(1,))
+    exact = (windows[starts] == _MARKER_HEAD) & (windows[starts + len(_MARKER) - 8] == _MARKER_TAIL)
+    return np.asarray(starts[exact], dtype=np.int64)
+
+
 def _record_spans(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start, end, 0-based line) of the text after the first marker of every line that has one."""
-    pieces = data.split(_MARKER)
-    if len(pieces) == 1:
+    markers = _marker_starts(data)
+    if len(markers) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))[:-1]
-    starts = np.cumsum(lengths + len(_MARKER))  # just after each marker
     newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
-    line = np.searchsorted(newlines, starts - len(_MARKER))
+    line = np.searchsorted(newlines, markers)
     first = np.ones(len(line), dtype=bool)
     first[1:] = line[1:] != line[:-1]  # a second marker on a line belongs to the first one's record
-    starts, line = starts[first], line[first]
+    starts, line = markers[first] + len(_MARKER), line[first]
     ends = np.append(newlines, len(data))[line]
     return starts, ends, line
 
