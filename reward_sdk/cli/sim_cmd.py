@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from reward_sdk.cli.common import console
+from reward_sdk.cli.common import console, error_console
 from reward_sdk.errors import UserError
 
 DRIVERS = ("centre", "weave", "hug-left", "hug-right", "crawl", "reverse", "off-track")
@@ -89,25 +89,34 @@ def run_calibration(
         raise UserError("reward sim calibrate needs the replay stage (pip install reward-sdk)") from exc
     if holdout_every < 2 or horizon < 1 or subsample < 1:
         raise UserError("--holdout-every must be >= 2, --horizon and --subsample >= 1")
+    status = error_console.status("reading logs…")
+    status.start()
     try:
         replay_log = read_logs(logs, duplicates="prefer_csv")
     except Exception as exc:
+        status.stop()
         raise UserError(str(exc)) from None
     steps = replay_log.steps
     if phase != "all" and "phase" in steps.columns:
         steps = steps[steps["phase"].astype(str) == phase]
     if steps.empty:
+        status.stop()
         raise UserError(f"no {phase} steps in the given logs (use --phase all to keep every step)")
     arrays = calibrate.arrays_from_frame(steps)
     train, held = calibrate.split_episodes(arrays, holdout_every)
     train_starts = calibrate.window_starts(arrays, horizon, train)
     held_starts = calibrate.window_starts(arrays, horizon, held)
     if len(train_starts) == 0 or len(held_starts) == 0:
+        status.stop()
         raise UserError(
             f"not enough logged episodes of >= {horizon + calibrate.HISTORY_STEPS + 1} steps to fit"
         )
     plain = PLAIN_KINEMATIC
-    fitted = calibrate.fit(arrays, train_starts[::subsample], CarParams(), horizon=horizon)
+    status.update(f"fitting the car model on {len(train_starts[::subsample])} windows…")
+    try:
+        fitted = calibrate.fit(arrays, train_starts[::subsample], CarParams(), horizon=horizon)
+    finally:
+        status.stop()
     return {
         "version": 1,
         "sources": len(replay_log.sources),
