@@ -21,14 +21,11 @@ from replay.report import ReplayResult
 from replay.rescore import Fidelity, build_params_by_direction, fidelity, rescore
 from replay.schema import run_mask
 from replay.tracks_match import TrackChoice, choose_track
-from reward_sdk.errors import TrackError, UserError
+from reward_sdk.errors import TrackError
+from reward_sdk.reward_file import read_reward_source
 
 TRACK_GROUP_M = 0.05
 """Rows whose logged ``track_len`` differ by less than this share a track group."""
-
-
-class RewardFileError(UserError):
-    """The ``--reward`` / ``--compare`` file cannot be read."""
 
 
 @dataclass
@@ -47,14 +44,6 @@ class Replay:
     groups: list[TrackGroup] = field(default_factory=list)
     new_reward: np.ndarray | None = None
     other_reward: np.ndarray | None = None
-
-
-def read_source(path: str | os.PathLike[str]) -> str:
-    """Text of a reward-function file; :raises RewardFileError: missing or unreadable."""
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RewardFileError(f"{path}: cannot read reward function ({exc})") from exc
 
 
 def track_groups(
@@ -138,9 +127,9 @@ def run_replay(
             notes.append(f"no track matched, fidelity check skipped ({exc})")
     new = other = None
     if reward is not None:
-        new = _score_groups(log.steps, groups, read_source(reward), Path(reward).name)
+        new = _score_groups(log.steps, groups, read_reward_source(reward), Path(reward).name)
     if compare is not None:
-        other = _score_groups(log.steps, groups, read_source(compare), Path(compare).name)
+        other = _score_groups(log.steps, groups, read_reward_source(compare), Path(compare).name)
     fid = _evaluation_fidelity(log, groups) if check_fidelity and groups else None
     episodes = episode_summary(log.steps, new, other)
     if len(groups) > 1:

@@ -9,21 +9,8 @@ from typing import Any
 
 import typer
 
-from reward_sdk.errors import ParamsError, UserError
-
-
-def read_reward_source(path: Path) -> str:
-    """Text of a reward function file; one-line errors for missing/unreadable/non-UTF-8 files."""
-    if not path.exists():
-        raise UserError(f"{path}: no such file")
-    if path.is_dir():
-        raise UserError(f"{path}: is a directory, expected a Python file")
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not a UTF-8 text file") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+from reward_sdk.errors import ParamsError
+from reward_sdk.reward_file import read_reward_source
 
 
 def read_params_option(value: str) -> dict[str, Any]:

@@ -40,13 +40,13 @@ def lint_command(
 
     Example: reward lint my_reward.py --aws
     """
-    from reward_sdk.cli.call_cmd import read_reward_source
     from reward_sdk.errors import UserError
     from reward_sdk.lint.config import load_config
     from reward_sdk.lint.engine import lint_source
     from reward_sdk.lint.registry import explain as explain_rule
     from reward_sdk.lint.registry import select_rules
     from reward_sdk.lint.reporters import FORMATS, render
+    from reward_sdk.reward_file import read_reward_source
 
     if explain:
         typer.echo(explain_rule(explain), nl=False)

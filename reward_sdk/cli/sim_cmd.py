@@ -212,12 +212,10 @@ def run_drive(
         result = drive(None, track, driver, laps, start_ndist=0.0, turned_around=turned, keep=keep)
     else:
         from reward_sdk import geometry
+        from reward_sdk.reward_file import read_reward_source
         from sandbox import RewardSandbox
 
-        try:
-            source = reward.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"{reward}: cannot read reward file ({exc.strerror or exc})") from None
+        source = read_reward_source(reward)
         with RewardSandbox(source, filename=str(reward), preload=["reward_sdk.sim.rollout"]) as sandbox:
             sandbox.set_constants(geometry.track_constants(track))
             result = sandbox.run_in_worker(
