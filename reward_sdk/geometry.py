@@ -24,8 +24,10 @@ Rules, paraphrasing the simulator:
   (finish line crossed), −100 when ``p > prev_progress + 50`` (start line crossed backwards); capped at the int
   ``100``.
 
-The scalar :func:`params_from_pose` and vectorised :func:`params_batch` share one implementation
-(:func:`_core_columns`), so they agree exactly; a property test checks it.
+The vectorised :func:`params_batch` (numpy, :func:`_core_columns`) and the scalar :func:`params_from_pose`
+(plain floats, :func:`_scalar_core`, a few µs per state for the simulator) implement the same rules over the
+same precomputed indexes and constants (:mod:`reward_sdk.track_geometry`, :mod:`reward_sdk.car_frame`); a
+property test checks they agree to 1e-9. Object keys are computed in :mod:`reward_sdk.objects`.
 """
 
 from __future__ import annotations
@@ -33,144 +35,47 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
-from shapely.geometry import LinearRing, LineString, Polygon
 
+from reward_sdk.car_frame import CAR_LENGTH, CAR_WIDTH, FRONT_OFFSET, WHEEL_OFFSETS, car_origin, front_point
+from reward_sdk.objects import Obstacle, object_params
 from reward_sdk.params import OBJECT_PARAM_NAMES, PARAM_NAMES, RewardParams
-from reward_sdk.polyline import PolylineIndex, segment_candidates
+from reward_sdk.track_geometry import TrackGeometry, road_polygon, track_constants, track_geometry
 from reward_sdk.tracks import DUPLICATE_TOLERANCE_M, FloatArray, Track
 
-FRONT_OFFSET = 0.14
-"""Metres from the car model's origin to the point whose position is reported as ``x, y``."""
-
-WHEEL_OFFSETS: FloatArray = np.array(
-    [
-        [-0.0817, 0.0811],  # rear left
-        [-0.0817, -0.0811],  # rear right
-        [0.0823, 0.0796],  # front left
-        [0.0823, -0.0796],  # front right
-    ]
-)
-"""(4, 2) wheel-centre offsets from the car origin in the car frame (x forward, y left), metres (URDF)."""
-
-CAR_LENGTH = 0.32352
-"""Footprint length of the car, metres (crash rule)."""
-
-CAR_WIDTH = 0.1961
-"""Footprint width of the car, metres (crash rule)."""
-
-OBSTACLE_LENGTH = 0.5
-OBSTACLE_WIDTH = 0.4
-
-CAMERA_HALF_FOV_DEG = 60.0
-"""Half of the car camera's horizontal field of view (a 120° wide-angle lens), degrees."""
-
-CAMERA_RANGE_M = 5.0
-"""Beyond this distance (m) an object is not counted as ``object_in_camera`` (our approximation)."""
+__all__ = [
+    "CAR_LENGTH",
+    "CAR_WIDTH",
+    "FRONT_OFFSET",
+    "PER_STATE_KEYS",
+    "WHEEL_OFFSETS",
+    "Obstacle",
+    "TrackGeometry",
+    "car_origin",
+    "closest_waypoint_pairs",
+    "default_object_params",
+    "front_point",
+    "ndist",
+    "object_params",
+    "params_batch",
+    "params_from_pose",
+    "progress_from_ndist",
+    "road_polygon",
+    "row_from_columns",
+    "start_pose",
+    "track_constants",
+    "track_geometry",
+    "wheel_positions",
+]
 
 PER_STATE_KEYS: tuple[str, ...] = tuple(
     name for name in PARAM_NAMES if name not in OBJECT_PARAM_NAMES | {"track_length", "waypoints", "sim_time"}
 )
 """Keys that :func:`params_batch` returns as columns (the rest are per-track constants or object keys)."""
-
-
-@dataclass(frozen=True)
-class Obstacle:
-    """Another object on the track: an obstacle box or a bot car.
-
-    :param x: x of the object origin, metres.
-    :param y: y of the object origin, metres.
-    :param heading: yaw in **radians** (as the simulator reports bot cars); 0 for obstacles.
-    :param speed: speed, m/s (0 for obstacles).
-    """
-
-    x: float
-    y: float
-    heading: float = 0.0
-    speed: float = 0.0
-
-
-class TrackGeometry:
-    """Shapely geometry of one track in its current direction, built once and cached on the track."""
-
-    def __init__(self, track: Track) -> None:
-        line_type = LinearRing if track.is_loop else LineString
-        self.track = track
-        self.center_line = line_type(track.center)
-        self.inner_line = line_type(track.inner)
-        self.outer_line = line_type(track.outer)
-        self.road = road_polygon(track)
-        self.inner_area = _area_between(track.center, track.inner, track.is_loop)
-        shapely.prepare(self.road)
-        shapely.prepare(self.inner_area)
-        self.center_index = PolylineIndex(track.center)
-        self.inner_index = PolylineIndex(track.inner)
-        self.outer_index = PolylineIndex(track.outer)
-        self.inner_candidates = segment_candidates(self.center_index, self.inner_index)
-        self.outer_candidates = segment_candidates(self.center_index, self.outer_index)
-        self.length = self.center_index.length
-        cumulative = np.concatenate(([0.0], np.cumsum(track.segment_lengths)))
-        self.waypoint_ndists: FloatArray = cumulative / self.length
-        self.waypoint_ndists[-1] = 1.0
-        self.is_ccw = track.is_ccw
-        self.is_reversed = track.is_reversed
-        self.waypoints: tuple[tuple[float, float], ...] = tuple(track.waypoints)
-        self.waypoint_ndist_list: list[float] = self.waypoint_ndists.tolist()
-
-
-def _area_between(line_a: FloatArray, line_b: FloatArray, is_loop: bool) -> Polygon:
-    """Road-like polygon between two polylines: ring with a hole for loops, closed outline for open tracks."""
-    if is_loop:
-        shell, hole = (
-            (line_a, line_b) if abs(_ring_area(line_a)) >= abs(_ring_area(line_b)) else (line_b, line_a)
-        )
-        polygon = Polygon(shell, [hole])
-    else:
-        polygon = Polygon(np.vstack((line_a, line_b[::-1])))
-    if not polygon.is_valid:
-        polygon = shapely.make_valid(polygon)
-    return polygon
-
-
-def _ring_area(points: FloatArray) -> float:
-    return float(Polygon(points).area) if len(points) >= 3 else 0.0
-
-
-def road_polygon(track: Track) -> Polygon:
-    """The drivable area: outer border with the inner border as a hole (loops), or the outline of an open track."""
-    return _area_between(track.outer, track.inner, track.is_loop)
-
-
-def track_geometry(track: Track) -> TrackGeometry:
-    """Cached :class:`TrackGeometry` of ``track``."""
-    geometry = track._cache.get("geometry")
-    if geometry is None:
-        geometry = TrackGeometry(track)
-        track._cache["geometry"] = geometry
-    assert isinstance(geometry, TrackGeometry)
-    return geometry
-
-
-def track_constants(track: Track) -> dict[str, Any]:
-    """The per-track params: ``waypoints`` (list of (x, y) tuples) and ``track_length`` (m)."""
-    return {"waypoints": track.waypoints, "track_length": track_geometry(track).length}
-
-
-def front_point(x_origin: ArrayLike, y_origin: ArrayLike, heading_deg: ArrayLike) -> tuple[Any, Any]:
-    """Front point (reported x, y) of a car whose origin is at ``(x_origin, y_origin)`` with yaw ``heading_deg``."""
-    yaw = np.radians(heading_deg)
-    return np.add(x_origin, FRONT_OFFSET * np.cos(yaw)), np.add(y_origin, FRONT_OFFSET * np.sin(yaw))
-
-
-def car_origin(x_front: ArrayLike, y_front: ArrayLike, heading_deg: ArrayLike) -> tuple[Any, Any]:
-    """Inverse of :func:`front_point`."""
-    yaw = np.radians(heading_deg)
-    return np.subtract(x_front, FRONT_OFFSET * np.cos(yaw)), np.subtract(y_front, FRONT_OFFSET * np.sin(yaw))
 
 
 def wheel_positions(x_front: ArrayLike, y_front: ArrayLike, heading_deg: ArrayLike) -> FloatArray:
@@ -455,65 +360,6 @@ def row_from_columns(columns: dict[str, Any], index: int) -> dict[str, Any]:
 
 
 _KEY_ORDER: tuple[str, ...] = tuple(name for name in PARAM_NAMES if name != "sim_time")
-
-
-def object_params(track: Track, params: dict[str, Any], objects: Sequence[Obstacle]) -> dict[str, Any]:
-    """Object keys for the car in ``params`` (needs ``x, y, heading, projection_distance``) and ``objects``."""
-    geometry = track_geometry(track)
-    object_x = np.array([item.x for item in objects], dtype=np.float64)
-    object_y = np.array([item.y for item in objects], dtype=np.float64)
-    points = shapely.points(object_x, object_y)
-    distances = np.asarray(shapely.line_locate_point(geometry.center_line, points), dtype=np.float64)
-    from_center = np.asarray(shapely.distance(geometry.center_line, points), dtype=np.float64)
-    in_inner = shapely.contains_xy(geometry.inner_area, object_x, object_y)
-    left = in_inner ^ (not geometry.is_ccw)
-    order = np.argsort(distances, kind="stable")
-    sorted_distances = distances[order]
-    upper = int(np.searchsorted(sorted_distances, params["projection_distance"], side="right"))
-    lower = upper - 1
-    lower = len(objects) - 1 if lower == -1 else lower
-    upper = 0 if upper == len(objects) else upper
-    behind, ahead = int(order[lower]), int(order[upper])
-    return {
-        "closest_objects": [behind, ahead],
-        "objects_location": [[float(px), float(py)] for px, py in zip(object_x, object_y, strict=True)],
-        "objects_left_of_center": [bool(value) for value in left],
-        "object_in_camera": _in_camera(params, objects[ahead]),
-        "objects_speed": [float(item.speed) for item in objects],
-        "objects_heading": [float(item.heading) for item in objects],
-        "objects_distance_from_center": [float(value) for value in from_center],
-        "objects_distance": [float(value) for value in distances],
-        "is_crashed": _is_crashed(params, objects),
-    }
-
-
-def _in_camera(params: dict[str, Any], item: Obstacle) -> bool:
-    """Approximate frustum test: the object is ahead within the camera's half field of view and range."""
-    dx, dy = item.x - params["x"], item.y - params["y"]
-    distance = float(np.hypot(dx, dy))
-    if distance > CAMERA_RANGE_M or distance <= 0.0:
-        return False
-    bearing = np.degrees(np.arctan2(dy, dx)) - params["heading"]
-    bearing = (bearing + 180.0) % 360.0 - 180.0
-    return bool(abs(bearing) <= CAMERA_HALF_FOV_DEG)
-
-
-def _footprint(x: float, y: float, yaw_rad: float, length: float, width: float) -> Polygon:
-    corners = np.array([[0.5, 0.5], [0.5, -0.5], [-0.5, -0.5], [-0.5, 0.5]]) * [length, width]
-    rotation = np.array([[np.cos(yaw_rad), -np.sin(yaw_rad)], [np.sin(yaw_rad), np.cos(yaw_rad)]])
-    return Polygon(corners @ rotation.T + [x, y])
-
-
-def _is_crashed(params: dict[str, Any], objects: Sequence[Obstacle]) -> bool:
-    """True when the car footprint (centred on its origin) overlaps an object's rectangle."""
-    origin_x, origin_y = car_origin(params["x"], params["y"], params["heading"])
-    car = _footprint(float(origin_x), float(origin_y), np.radians(params["heading"]), CAR_LENGTH, CAR_WIDTH)
-    for item in objects:
-        is_bot = item.speed > 0.0
-        length, width = (CAR_LENGTH, CAR_WIDTH) if is_bot else (OBSTACLE_LENGTH, OBSTACLE_WIDTH)
-        if car.intersects(_footprint(item.x, item.y, item.heading, length, width)):
-            return True
-    return False
 
 
 def start_pose(track: Track, start_ndist: float) -> tuple[float, float, float]:

@@ -235,7 +235,7 @@ def _check_sides(center: FloatArray, inner: FloatArray, outer: FloatArray, where
 
 
 def _check_road_area(track: Track, where: str) -> None:
-    from reward_sdk.geometry import road_polygon
+    from reward_sdk.track_geometry import road_polygon
 
     polygon = road_polygon(track)
     if polygon.is_empty or polygon.area <= 0.0:

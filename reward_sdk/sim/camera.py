@@ -2,7 +2,7 @@
 
 Same shape as the real car's camera (PARAMS.md: ``FRONT_FACING_CAMERA``, 160×120). A pinhole camera
 :data:`CAMERA_HEIGHT_M` above the road at the car's front point, pitched down :data:`CAMERA_PITCH_DEG`, with a
-horizontal field of view of 2 × ``geometry.CAMERA_HALF_FOV_DEG``. Each pixel below the horizon sees the ground
+horizontal field of view of 2 × ``objects.CAMERA_HALF_FOV_DEG``. Each pixel below the horizon sees the ground
 point where its ray hits the road plane; that point is looked up in a top-down raster of the track (built once per
 track, :data:`MAP_RESOLUTION_M` per cell): grass, road, white border lines, dashed centre line. Pixels above the
 horizon or beyond :data:`CAMERA_RANGE_M` show the sky/background shade.
@@ -16,13 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from reward_sdk import geometry
+from reward_sdk import geometry, objects
 from reward_sdk.tracks import Track
 
 WIDTH_PX, HEIGHT_PX = 160, 120  # image size of the real car's camera
 CAMERA_HEIGHT_M = 0.12  # m above the road
 CAMERA_PITCH_DEG = 15.0  # deg below the horizontal
-CAMERA_RANGE_M = geometry.CAMERA_RANGE_M  # m, farthest ground point drawn
+CAMERA_RANGE_M = objects.CAMERA_RANGE_M  # m, farthest ground point drawn
 MAP_RESOLUTION_M = 0.02  # m per cell of the top-down raster
 LINE_HALF_WIDTH_M = 0.025  # m, half width of the painted border lines
 DASH_M = 0.15  # m, centre-line dash (and gap) length
@@ -86,7 +86,7 @@ class TrackRaster:
 
 def _ground_rays() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per pixel: forward and left ground distance (m, car frame) and whether the ray hits the ground in range."""
-    focal = (WIDTH_PX / 2) / math.tan(math.radians(geometry.CAMERA_HALF_FOV_DEG))
+    focal = (WIDTH_PX / 2) / math.tan(math.radians(objects.CAMERA_HALF_FOV_DEG))
     u = np.arange(WIDTH_PX) + 0.5 - WIDTH_PX / 2
     v = np.arange(HEIGHT_PX) + 0.5 - HEIGHT_PX / 2
     uu, vv = np.meshgrid(u, v)
