@@ -14,8 +14,8 @@ from reward_sdk.car_frame import CAR_LENGTH, CAR_WIDTH, car_origin
 from reward_sdk.track_geometry import track_geometry
 from reward_sdk.tracks import Track
 
-OBSTACLE_LENGTH = 0.5
-OBSTACLE_WIDTH = 0.4
+OBSTACLE_LENGTH = 0.5  # m, footprint of an obstacle box along its heading
+OBSTACLE_WIDTH = 0.4  # m, across its heading
 
 CAMERA_HALF_FOV_DEG = 60.0
 """Half of the car camera's horizontal field of view (a 120° wide-angle lens), degrees."""
