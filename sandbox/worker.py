@@ -217,7 +217,9 @@ class _Worker:
         lists are never modified). ``reward.fresh(params)`` copies nothing: it adds the missing constants to
         ``params`` itself and hands that dict to user code — only for callers that build a new dict *and new
         lists* for every call and never reuse them (e.g. a simulator step). Both apply the per-call time limit
-        and the value check.
+        and the value check. ``reward.raw(params)`` is for tools that inspect the function itself (``reward
+        lint`` reports the raw return type and exception text): merged, copied and timed like ``reward``, but the
+        value is returned unchecked and unconverted and the user's exceptions propagate as raised.
         """
         merged, call = self.merged, self.call
         fn, words, constant_items = self.fn, self.words, self.constant_items
@@ -261,7 +263,16 @@ class _Worker:
             except BadRewardValue as exc:
                 raise failure(exc, params) from None
 
+        def raw(params: dict[str, Any]) -> Any:
+            counter = words[0] + 1  # odd: a user call is running (the parent's watchdog times it)
+            words[0] = counter
+            try:
+                return fn(merged(params))
+            finally:
+                words[0] = counter + 1
+
         reward.fresh = fresh  # type: ignore[attr-defined]
+        reward.raw = raw  # type: ignore[attr-defined]
         return reward
 
     # -- serving ---------------------------------------------------------------------------------------------

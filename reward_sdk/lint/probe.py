@@ -1,9 +1,8 @@
 """Trusted helpers that ``reward lint`` runs *inside* the sandbox worker via ``RewardSandbox.run_in_worker``.
 
 Each receives the checked ``reward(params)`` as first argument and returns plain builtins. Two helpers need the
-user's raw return value (the sandbox converts ints and numpy floats with ``float()``): they reach the unwrapped
-function through the closure of ``reward.fresh``; when that is not available they fall back to ``reward`` and
-report the converted type.
+user's raw return value (the sandbox converts ints and numpy floats with ``float()``): they call ``reward.raw``,
+which the sandbox provides for that purpose.
 """
 
 from __future__ import annotations
@@ -18,16 +17,9 @@ Reward = Callable[[dict[str, Any]], float]
 
 
 def raw_function(reward: Reward) -> Callable[[dict[str, Any]], Any]:
-    """The user's function without the sandbox's value check (params are still passed as given)."""
-    fresh = getattr(reward, "fresh", None)
-    code, cells = getattr(fresh, "__code__", None), getattr(fresh, "__closure__", None)
-    if code is not None and cells:
-        named = dict(zip(code.co_freevars, cells, strict=False))
-        cell = named.get("fn")
-        if cell is not None and callable(cell.cell_contents):
-            fn: Callable[[dict[str, Any]], Any] = cell.cell_contents
-            return fn
-    return reward
+    """The user's function without the sandbox's value check (``reward.raw``; params are still copied)."""
+    raw: Callable[[dict[str, Any]], Any] = getattr(reward, "raw", reward)
+    return raw
 
 
 def time_calls(reward: Reward, rows: list[dict[str, Any]]) -> list[float]:

@@ -68,3 +68,8 @@ def sleep(reward: Reward, seconds: float) -> str:
     """Sleep in trusted code (RLIMIT_CPU would never fire)."""
     time.sleep(seconds)
     return "slept"
+
+
+def raw_type(reward: Any, params: dict[str, Any]) -> str:
+    """Type name of the user's unconverted return value."""
+    return type(reward.raw(params)).__name__

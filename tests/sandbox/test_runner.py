@@ -331,3 +331,12 @@ def test_stuck_batch_does_not_block_the_parent_on_a_full_pipe() -> None:
         assert info.value.params is not None and info.value.params["spin"] is True
         columns["spin"] = np.zeros(n, dtype=bool)
         assert sb.score_many(columns).tolist() == [1.0] * n
+
+
+def test_raw_call_returns_the_unconverted_value_and_raises_user_errors(params: dict[str, Any]) -> None:
+    source = "def reward_function(params):\n    return 1 if params['speed'] > 0 else params['nope']\n"
+    with RewardSandbox(source, preload=["tests.sandbox.loop_helpers"]) as sb:
+        assert sb.run_in_worker("tests.sandbox.loop_helpers:raw_type", params) == "int"
+        assert sb.score(params) == 1.0  # the checked call converts with float()
+        with pytest.raises(SandboxError, match="nope"):
+            sb.run_in_worker("tests.sandbox.loop_helpers:raw_type", {**params, "speed": 0.0})
