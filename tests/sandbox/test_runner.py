@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from reward_sdk.examples import EXAMPLE_NAMES, example_source
 from sandbox import (
     BadRewardValue,
     RewardRuntimeError,
@@ -61,67 +62,8 @@ def reward_function(params):
             + len(label) + n * 1000 + a + len(rest) + counter["n"] * 1e-3)
 """
 
-FOLLOW_CENTRE = """
-def reward_function(params):
-    width = params["track_width"]
-    distance = params["distance_from_center"]
-    if distance <= 0.1 * width:
-        return 1.0
-    if distance <= 0.25 * width:
-        return 0.5
-    if distance <= 0.5 * width:
-        return 0.1
-    return 1e-3
-"""
-INSIDE_BORDERS = """
-def reward_function(params):
-    reward = 1e-3
-    margin = 0.5 * params["track_width"] - params["distance_from_center"]
-    if params["all_wheels_on_track"] and margin >= 0.05:
-        reward = 1.0
-    return float(reward)
-"""
-ZIG_ZAG = """
-ABS_STEERING_THRESHOLD = 15
-def reward_function(params):
-    marker = 0.5 * params["track_width"]
-    reward = 1.0 if params["distance_from_center"] <= marker else 1e-3
-    if abs(params["steering_angle"]) > ABS_STEERING_THRESHOLD:
-        reward *= 0.8
-    return float(reward)
-"""
-SPEED_AWARE = """
-def reward_function(params):
-    if params["is_offtrack"] or params["is_crashed"]:
-        return 1e-3
-    centred = 1.0 - min(1.0, params["distance_from_center"] / (0.5 * params["track_width"]))
-    fast = min(params["speed"], 4.0) / 4.0
-    progress_rate = params["progress"] / max(params["steps"], 1.0)
-    return float(centred * 0.5 + fast * 0.4 + progress_rate * 0.1)
-"""
-HEADING = """
-import math
-def reward_function(params):
-    waypoints = params["waypoints"]
-    behind, ahead = params["closest_waypoints"]
-    nx, ny = waypoints[ahead]
-    px, py = waypoints[behind]
-    direction = math.degrees(math.atan2(ny - py, nx - px))
-    diff = abs(direction - params["heading"])
-    if diff > 180:
-        diff = 360 - diff
-    reward = 1.0
-    if diff > 10.0:
-        reward *= 0.5
-    return float(reward)
-"""
-TYPICAL = {
-    "follow_centre": FOLLOW_CENTRE,
-    "inside_borders": INSIDE_BORDERS,
-    "zig_zag": ZIG_ZAG,
-    "speed_aware": SPEED_AWARE,
-    "heading": HEADING,
-}
+# The five examples users start from (examples/*.py) must run unchanged in the sandbox.
+TYPICAL = {name: example_source(name) for name in EXAMPLE_NAMES}
 
 
 def _plain(source: str) -> Any:

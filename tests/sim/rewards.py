@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from reward_sdk.examples import example_source
 
-def centre_line_reward(params: dict[str, Any]) -> float:
-    """The console's default reward (PARAMS.md §8.1), as trusted Python for in-process tests."""
-    width, distance = params["track_width"], params["distance_from_center"]
-    if distance <= 0.1 * width:
-        return 1.0
-    if distance <= 0.25 * width:
-        return 0.5
-    if distance <= 0.5 * width:
-        return 0.1
-    return 1e-3
+
+def _load_example(name: str) -> Callable[[dict[str, Any]], float]:
+    """The example's ``reward_function`` as plain (trusted, in-process) Python."""
+    namespace: dict[str, Any] = {}
+    exec(compile(example_source(name), f"examples/{name}.py", "exec"), namespace)
+    function: Callable[[dict[str, Any]], float] = namespace["reward_function"]
+    return function
+
+
+centre_line_reward = _load_example("follow_center_line")
+"""The console's default reward (PARAMS.md §8.1), from ``examples/follow_center_line.py``."""
