@@ -6,12 +6,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 comma := ,
 EXTRAS ?= train,tui,aws,dev
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)-$(subst $(comma),_,$(EXTRAS))
+# Re-install when the project file or the compiled kernel's source changes.
+BUILD_INPUTS := pyproject.toml reward_sdk/_geometry_kernel.pyx
+STAMP := $(VENV)/.installed-$(shell cat $(BUILD_INPUTS) | cksum | cut -d' ' -f1)-$(subst $(comma),_,$(EXTRAS))
 PYTEST_WORKERS ?= 2
 
 .PHONY: demo test install lint format typecheck bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): $(BUILD_INPUTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"

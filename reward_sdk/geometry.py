@@ -24,7 +24,8 @@ Rules, paraphrasing the simulator:
   (finish line crossed), −100 when ``p > prev_progress + 50`` (start line crossed backwards); capped at the int
   ``100``.
 
-The vectorised :func:`params_batch` (numpy, :func:`_core_columns`) and the scalar :func:`params_from_pose`
+The vectorised :func:`params_batch` (:func:`_core_columns`: a compiled Cython loop,
+:mod:`reward_sdk.geometry_kernel`, or the numpy form when the extension is not built) and the scalar :func:`params_from_pose`
 (plain floats, :func:`_scalar_core`, a few µs per state for the simulator) implement the same rules over the
 same precomputed indexes and constants (:mod:`reward_sdk.track_geometry`, :mod:`reward_sdk.car_frame`); a
 property test checks they agree to 1e-9. Object keys are computed in :mod:`reward_sdk.objects`.
@@ -42,6 +43,7 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 
 from reward_sdk.car_frame import CAR_LENGTH, CAR_WIDTH, FRONT_OFFSET, WHEEL_OFFSETS, car_origin, front_point
+from reward_sdk.geometry_kernel import kernel_tables
 from reward_sdk.objects import Obstacle, object_params
 from reward_sdk.params import OBJECT_PARAM_NAMES, PARAM_NAMES, RewardParams
 from reward_sdk.track_geometry import TrackGeometry, road_polygon, track_constants, track_geometry
@@ -125,13 +127,16 @@ def closest_waypoint_pairs(track: Track, ndist_values: ArrayLike) -> NDArray[np.
     return np.stack((lower, upper), axis=-1)
 
 
-def _core_columns(
-    track: Track,
-    x: FloatArray,
-    y: FloatArray,
-    heading: FloatArray,
-) -> dict[str, Any]:
-    """Position-derived columns for N front points (shared by the scalar and vectorised forms)."""
+def _core_columns(track: Track, x: FloatArray, y: FloatArray, heading: FloatArray) -> dict[str, Any]:
+    """Position-derived columns for N front points: the compiled kernel when built, else the numpy form."""
+    tables = kernel_tables(track)
+    if tables is None:
+        return _core_columns_numpy(track, x, y, heading)
+    return tables.core_columns(x, y, heading)
+
+
+def _core_columns_numpy(track: Track, x: FloatArray, y: FloatArray, heading: FloatArray) -> dict[str, Any]:
+    """Numpy form of :func:`_core_columns` (same rules and operations as :mod:`reward_sdk._geometry_kernel`)."""
     geometry = track_geometry(track)
     centre = geometry.center_index.nearest(x, y)
     ndist_values = centre.arc / geometry.length

@@ -1,0 +1,355 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled inner loop of :func:`reward_sdk.geometry.params_batch` (built at install time by Cython).
+
+Same rules and the same floating-point operations, in the same order, as the numpy form
+(:func:`reward_sdk.geometry._core_columns_numpy` over :class:`reward_sdk.polyline.PolylineIndex`), so both give
+bit-identical distances and the same booleans; a test checks that on every real track. The tables come from
+:mod:`reward_sdk.geometry_kernel`, which documents their layout:
+
+* a polyline is a (M, 9) float64 table, one row per segment:
+  ``start_x, start_y, end_x, end_y, delta_x, delta_y, 1/len² (0 for zero-length), len, arc at start``;
+* candidate lists are CSR pairs ``(offsets, items)``: the candidates of row ``r`` are
+  ``items[offsets[r]:offsets[r+1]]``, sorted ascending so the first nearest segment wins ties as in GEOS;
+* the road grid has ``columns × rows`` square cells (index ``column * rows + row``) with a status each
+  (0 outside, 1 inside, 2 crossed by the road's boundary) and, per row band, the boundary edges whose y-range
+  meets the band (CSR), each edge a row ``a_x, a_y, b_x, b_y`` of a (E, 4) table.
+"""
+
+from libc.math cimport INFINITY, M_PI, cos, floor, sin, sqrt
+
+import numpy as np
+
+cdef enum:
+    OUTSIDE = 0
+    INSIDE = 1
+    BOUNDARY = 2
+
+
+cdef struct Foot:
+    Py_ssize_t segment
+    double fraction
+    double x
+    double y
+    double squared
+
+
+cdef struct RoadGrid:
+    const unsigned char* status
+    const double* edges
+    const long long* band_offsets
+    const long long* band_items
+    double origin_x
+    double origin_y
+    double cell
+    Py_ssize_t columns
+    Py_ssize_t rows
+
+
+cdef inline void _nearest(
+    const double[:, ::1] segments,
+    const long long[::1] items,
+    Py_ssize_t begin,
+    Py_ssize_t end,
+    bint every_segment,
+    double px,
+    double py,
+    Foot* out,
+) noexcept nogil:
+    """Nearest point to (px, py) among candidates ``items[begin:end]`` (or segments begin..end-1)."""
+    cdef Py_ssize_t k, index
+    cdef double start_x, start_y, delta_x, delta_y, fraction, foot_x, foot_y, gap_x, gap_y, squared
+    out.segment = 0
+    out.fraction = 0.0
+    out.x = 0.0
+    out.y = 0.0
+    out.squared = INFINITY
+    for k in range(begin, end):
+        index = k if every_segment else <Py_ssize_t>items[k]
+        start_x = segments[index, 0]
+        start_y = segments[index, 1]
+        delta_x = segments[index, 4]
+        delta_y = segments[index, 5]
+        fraction = ((px - start_x) * delta_x + (py - start_y) * delta_y) * segments[index, 6]
+        if fraction >= 1.0:
+            fraction = 1.0
+            foot_x = segments[index, 2]
+            foot_y = segments[index, 3]
+        else:
+            if fraction < 0.0:
+                fraction = 0.0
+            foot_x = start_x + fraction * delta_x
+            foot_y = start_y + fraction * delta_y
+        gap_x = px - foot_x
+        gap_y = py - foot_y
+        squared = gap_x * gap_x + gap_y * gap_y
+        if squared < out.squared:  # strict: the first nearest segment wins, as in GEOS
+            out.squared = squared
+            out.segment = index
+            out.fraction = fraction
+            out.x = foot_x
+            out.y = foot_y
+
+
+cdef inline bint _crossing_inside(const RoadGrid* grid, double px, double py, Py_ssize_t row) noexcept nogil:
+    """Even-odd ray test (ray towards +x) over the edges of ``row``'s band; points on an edge are outside."""
+    cdef bint inside = False
+    cdef Py_ssize_t k
+    cdef const double* edge
+    cdef double ax, ay, bx, by, cross
+    for k in range(grid.band_offsets[row], grid.band_offsets[row + 1]):
+        edge = grid.edges + 4 * grid.band_items[k]
+        ax = edge[0]
+        ay = edge[1]
+        bx = edge[2]
+        by = edge[3]
+        cross = (bx - ax) * (py - ay) - (by - ay) * (px - ax)
+        if cross == 0.0 and (ax <= px <= bx or bx <= px <= ax) and (ay <= py <= by or by <= py <= ay):
+            return False  # on the boundary: shapely's `contains` excludes it
+        if (ay > py) != (by > py) and (cross > 0.0) == (by > ay):
+            inside = not inside  # the edge passes to the right of the point
+    return inside
+
+
+cdef inline bint _inside(const RoadGrid* grid, double px, double py) noexcept nogil:
+    """Whether (px, py) is strictly inside the road polygon."""
+    cdef double column_f = floor((px - grid.origin_x) / grid.cell)
+    cdef double row_f = floor((py - grid.origin_y) / grid.cell)
+    if not (column_f >= 0.0 and column_f < grid.columns and row_f >= 0.0 and row_f < grid.rows):
+        return False  # beyond the road's bounding box (or NaN)
+    cdef Py_ssize_t row = <Py_ssize_t>row_f
+    cdef unsigned char status = grid.status[<Py_ssize_t>column_f * grid.rows + row]
+    if status != BOUNDARY:
+        return status == INSIDE
+    return _crossing_inside(grid, px, py, row)
+
+
+cdef RoadGrid _road_grid(
+    const unsigned char[::1] status,
+    const double[:, ::1] edges,
+    const long long[::1] band_offsets,
+    const long long[::1] band_items,
+    double origin_x,
+    double origin_y,
+    double cell,
+    Py_ssize_t columns,
+    Py_ssize_t rows,
+):
+    cdef RoadGrid grid
+    grid.status = &status[0]
+    grid.edges = &edges[0, 0]
+    grid.band_offsets = &band_offsets[0]
+    grid.band_items = &band_items[0] if band_items.shape[0] else NULL
+    grid.origin_x = origin_x
+    grid.origin_y = origin_y
+    grid.cell = cell
+    grid.columns = columns
+    grid.rows = rows
+    return grid
+
+
+def classify_cells(
+    unsigned char[::1] status,
+    const double[:, ::1] edges,
+    const long long[::1] band_offsets,
+    const long long[::1] band_items,
+    double origin_x,
+    double origin_y,
+    double cell,
+    Py_ssize_t columns,
+    Py_ssize_t rows,
+):
+    """Fill ``status`` (length ``columns * rows``; cells already marked BOUNDARY are kept) with INSIDE/OUTSIDE.
+
+    A cell that no boundary edge touches is wholly inside or wholly outside, so the ray test at its centre
+    decides it.
+    """
+    cdef RoadGrid grid = _road_grid(
+        status, edges, band_offsets, band_items, origin_x, origin_y, cell, columns, rows
+    )
+    cdef Py_ssize_t column, row, index
+    with nogil:
+        for column in range(columns):
+            for row in range(rows):
+                index = column * rows + row
+                if status[index] != BOUNDARY:
+                    status[index] = INSIDE if _crossing_inside(
+                        &grid, origin_x + (column + 0.5) * cell, origin_y + (row + 0.5) * cell, row
+                    ) else OUTSIDE
+
+
+def core_columns(
+    const double[::1] x,
+    const double[::1] y,
+    const double[::1] heading,
+    const double[:, ::1] centre,
+    const long long[::1] centre_grid_offsets,
+    const long long[::1] centre_grid_items,
+    double centre_origin_x,
+    double centre_origin_y,
+    double centre_cell,
+    Py_ssize_t centre_columns,
+    Py_ssize_t centre_rows,
+    const double[:, ::1] inner,
+    const long long[::1] inner_offsets,
+    const long long[::1] inner_items,
+    const double[:, ::1] outer,
+    const long long[::1] outer_offsets,
+    const long long[::1] outer_items,
+    const double[::1] waypoint_ndists,
+    const double[::1] wheel_forward,
+    const double[::1] wheel_lateral,
+    const unsigned char[::1] road_status,
+    const double[:, ::1] road_edges,
+    const long long[::1] road_band_offsets,
+    const long long[::1] road_band_items,
+    double road_origin_x,
+    double road_origin_y,
+    double road_cell,
+    Py_ssize_t road_columns,
+    Py_ssize_t road_rows,
+    double length,
+    bint is_ccw,
+):
+    """Position-derived columns for N front points ``(x, y)`` with yaw ``heading`` (degrees).
+
+    :returns: ``(ndist, distance_from_center, track_width, is_left_of_center, prev_waypoint, next_waypoint,
+        all_wheels_on_track, is_offtrack)`` as numpy arrays of length N (float64, bool, int64).
+    """
+    cdef Py_ssize_t count = x.shape[0]
+    ndist_array = np.empty(count, dtype=np.float64)
+    distance_array = np.empty(count, dtype=np.float64)
+    width_array = np.empty(count, dtype=np.float64)
+    left_array = np.empty(count, dtype=np.bool_)
+    previous_array = np.empty(count, dtype=np.int64)
+    next_array = np.empty(count, dtype=np.int64)
+    all_wheels_array = np.empty(count, dtype=np.bool_)
+    offtrack_array = np.empty(count, dtype=np.bool_)
+    cdef double[::1] ndist_out = ndist_array
+    cdef double[::1] distance_out = distance_array
+    cdef double[::1] width_out = width_array
+    cdef unsigned char[::1] left_out = left_array.view(np.uint8)
+    cdef long long[::1] previous_out = previous_array
+    cdef long long[::1] next_out = next_array
+    cdef unsigned char[::1] all_wheels_out = all_wheels_array.view(np.uint8)
+    cdef unsigned char[::1] offtrack_out = offtrack_array.view(np.uint8)
+    cdef RoadGrid road = _road_grid(
+        road_status,
+        road_edges,
+        road_band_offsets,
+        road_band_items,
+        road_origin_x,
+        road_origin_y,
+        road_cell,
+        road_columns,
+        road_rows,
+    )
+    cdef Py_ssize_t index, cell_index, wheel, low, high, middle, waypoint_count = waypoint_ndists.shape[0]
+    cdef Py_ssize_t wheel_count = wheel_forward.shape[0], centre_segments = centre.shape[0]
+    cdef double px, py, column_f, row_f, ndist, to_inner, to_outer, yaw, cos_yaw, sin_yaw, wheel_x, wheel_y
+    cdef int wheels_inside
+    cdef Foot foot, inner_foot, outer_foot
+    with nogil:
+        for index in range(count):
+            px = x[index]
+            py = y[index]
+            column_f = floor((px - centre_origin_x) / centre_cell)
+            row_f = floor((py - centre_origin_y) / centre_cell)
+            if column_f >= 0.0 and column_f < centre_columns and row_f >= 0.0 and row_f < centre_rows:
+                cell_index = <Py_ssize_t>column_f * centre_rows + <Py_ssize_t>row_f
+                _nearest(
+                    centre,
+                    centre_grid_items,
+                    centre_grid_offsets[cell_index],
+                    centre_grid_offsets[cell_index + 1],
+                    False,
+                    px,
+                    py,
+                    &foot,
+                )
+            else:
+                _nearest(centre, centre_grid_items, 0, centre_segments, True, px, py, &foot)
+            ndist = (centre[foot.segment, 8] + foot.fraction * centre[foot.segment, 7]) / length
+            ndist_out[index] = ndist
+            distance_out[index] = sqrt(foot.squared)
+            _nearest(
+                inner,
+                inner_items,
+                inner_offsets[foot.segment],
+                inner_offsets[foot.segment + 1],
+                False,
+                foot.x,
+                foot.y,
+                &inner_foot,
+            )
+            _nearest(
+                outer,
+                outer_items,
+                outer_offsets[foot.segment],
+                outer_offsets[foot.segment + 1],
+                False,
+                foot.x,
+                foot.y,
+                &outer_foot,
+            )
+            width_out[index] = sqrt(
+                (inner_foot.x - outer_foot.x) * (inner_foot.x - outer_foot.x)
+                + (inner_foot.y - outer_foot.y) * (inner_foot.y - outer_foot.y)
+            )
+            to_inner = sqrt((px - inner_foot.x) * (px - inner_foot.x) + (py - inner_foot.y) * (py - inner_foot.y))
+            to_outer = sqrt((px - outer_foot.x) * (px - outer_foot.x) + (py - outer_foot.y) * (py - outer_foot.y))
+            left_out[index] = (to_inner < to_outer) != (not is_ccw)
+            # closest_waypoints: bisect_right of ndist in the waypoints' arc positions, wrapped
+            low = 0
+            high = waypoint_count
+            while low < high:
+                middle = (low + high) // 2
+                if ndist < waypoint_ndists[middle]:
+                    high = middle
+                else:
+                    low = middle + 1
+            previous_out[index] = waypoint_count - 1 if low == 0 else low - 1
+            next_out[index] = 0 if low == waypoint_count else low
+            yaw = heading[index] * (M_PI / 180.0)
+            cos_yaw = cos(yaw)
+            sin_yaw = sin(yaw)
+            wheels_inside = 0
+            for wheel in range(wheel_count):
+                wheel_x = px + cos_yaw * wheel_forward[wheel] - sin_yaw * wheel_lateral[wheel]
+                wheel_y = py + sin_yaw * wheel_forward[wheel] + cos_yaw * wheel_lateral[wheel]
+                wheels_inside += _inside(&road, wheel_x, wheel_y)
+            all_wheels_out[index] = wheels_inside == wheel_count
+            offtrack_out[index] = wheels_inside == 0
+    return (
+        ndist_array,
+        distance_array,
+        width_array,
+        left_array,
+        previous_array,
+        next_array,
+        all_wheels_array,
+        offtrack_array,
+    )
+
+
+def road_contains(
+    const double[::1] x,
+    const double[::1] y,
+    const unsigned char[::1] status,
+    const double[:, ::1] edges,
+    const long long[::1] band_offsets,
+    const long long[::1] band_items,
+    double origin_x,
+    double origin_y,
+    double cell,
+    Py_ssize_t columns,
+    Py_ssize_t rows,
+):
+    """(N,) bool: whether each point ``(x[i], y[i])`` is strictly inside the road (the wheel test alone)."""
+    cdef RoadGrid grid = _road_grid(status, edges, band_offsets, band_items, origin_x, origin_y, cell, columns, rows)
+    cdef Py_ssize_t index, count = x.shape[0]
+    result = np.empty(count, dtype=np.bool_)
+    cdef unsigned char[::1] out = result.view(np.uint8)
+    with nogil:
+        for index in range(count):
+            out[index] = _inside(&grid, x[index], y[index])
+    return result

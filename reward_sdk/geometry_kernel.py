@@ -1,0 +1,255 @@
+"""Tables for the compiled params kernel (:mod:`reward_sdk._geometry_kernel`) and the call into it.
+
+:func:`kernel_columns` is what :func:`reward_sdk.geometry.params_batch` uses when the extension was built at
+install time (``pip install`` compiles it with Cython; :data:`AVAILABLE` says whether it was). Without it the
+numpy form runs instead, with the same results.
+
+Tables (built once per track from its :class:`~reward_sdk.track_geometry.TrackGeometry`, cached on the track):
+
+* each polyline (centre, inner, outer) as a (M, 9) float64 table — ``start_x, start_y, end_x, end_y, delta_x,
+  delta_y, 1/len² (0 for zero-length segments), len, arc length at the segment start`` — the same numbers
+  :class:`~reward_sdk.polyline.PolylineIndex` holds;
+* the centre grid's candidate segments per cell, and the border candidates per centre segment, as CSR pairs
+  ``(offsets, items)``;
+* a **road grid** for the four-wheel on-track test: square cells over the road's bounding box, each marked
+  outside / inside / crossed by the boundary. A point in an uncrossed cell takes the cell's status (O(1)); in a
+  crossed cell an exact even-odd ray test runs over the boundary edges of its row band only. Crossed cells are
+  found conservatively (every edge sampled at most half a cell apart, the hit cells dilated by one), so a cell
+  marked uncrossed truly has no boundary in it; the status of the others is the ray test at the cell centre.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+
+from reward_sdk.car_frame import FRONT_OFFSET, WHEEL_OFFSETS
+from reward_sdk.polyline import PolylineIndex
+from reward_sdk.track_geometry import TrackGeometry, track_geometry
+from reward_sdk.tracks import FloatArray, Track
+
+try:
+    from reward_sdk import _geometry_kernel
+except ImportError:  # not compiled (source checkout without `pip install`): the numpy form is used
+    _geometry_kernel = None  # type: ignore[assignment]
+
+AVAILABLE: bool = _geometry_kernel is not None
+"""Whether the compiled kernel was built and imported."""
+
+ROAD_GRID_CELLS = 40_000
+"""Approximate number of road-grid cells per track (a few tens of kB); the cell size follows (min 0.02 m)."""
+
+OUTSIDE, INSIDE, BOUNDARY = 0, 1, 2  # road-grid cell status codes (as in the kernel)
+
+
+def segment_table(index: PolylineIndex) -> FloatArray:
+    """(M, 9) row-per-segment table of a polyline, in the kernel's column order (module docstring)."""
+    return np.ascontiguousarray(
+        np.column_stack(
+            (
+                index.start,
+                index.end,
+                index.delta,
+                index.inverse_length_squared,
+                index.segment_length,
+                index.cumulative[:-1],
+            )
+        ),
+        dtype=np.float64,
+    )
+
+
+def csr(table: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(offsets, items)`` of a left-aligned, -1-padded candidate table with ``counts`` valid entries per row."""
+    counts = np.asarray(counts, dtype=np.int64)
+    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    keep = np.arange(table.shape[1])[None, :] < counts[:, None]
+    return offsets, np.ascontiguousarray(table[keep], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class RoadGrid:
+    """Road-membership grid (module docstring). Cell ``(column, row)`` covers
+    ``[origin_x + column·cell, +cell) × [origin_y + row·cell, +cell)``; its index is ``column · rows + row``."""
+
+    status: np.ndarray  # (columns·rows,) uint8: OUTSIDE / INSIDE / BOUNDARY
+    edges: FloatArray  # (E, 4) boundary edges a_x, a_y, b_x, b_y (every ring of the road polygon)
+    band_offsets: np.ndarray  # (rows+1,) int64 CSR offsets into band_items
+    band_items: np.ndarray  # edge indices whose y-range meets each row band
+    origin_x: float
+    origin_y: float
+    cell: float
+    columns: int
+    rows: int
+
+
+def _boundary_edges(road: Any) -> FloatArray:
+    """(E, 4) edges of every ring of the road's polygon parts."""
+    polygons = [part for part in shapely.get_parts(road) if isinstance(part, shapely.Polygon)]
+    edges = []
+    for polygon in polygons:
+        for ring in shapely.get_rings(polygon):
+            coords = shapely.get_coordinates(ring)
+            edges.append(np.column_stack((coords[:-1], coords[1:])))
+    return np.ascontiguousarray(np.vstack(edges), dtype=np.float64)
+
+
+def build_road_grid(road: Any, target_cells: int = ROAD_GRID_CELLS) -> RoadGrid:
+    """Road grid of a (Multi)Polygon, as described in the module docstring."""
+    assert _geometry_kernel is not None
+    edges = _boundary_edges(road)
+    low = edges.reshape(-1, 2).min(axis=0)
+    high = edges.reshape(-1, 2).max(axis=0)
+    cell = max(0.02, math.sqrt(float(np.prod(high - low)) / target_cells))
+    origin = low - cell
+    columns, rows = (int(v) for v in np.ceil((high + cell - origin) / cell).astype(np.int64) + 1)
+
+    # Crossed cells: sample every edge at most cell/2 apart, mark the samples' cells, dilate by one cell.
+    start, end = edges[:, :2], edges[:, 2:]
+    samples_per_edge = np.ceil(np.hypot(*(end - start).T) / (0.5 * cell)).astype(np.int64) + 1
+    edge_of_sample = np.repeat(np.arange(len(edges)), samples_per_edge)
+    first_sample = np.concatenate(([0], np.cumsum(samples_per_edge)[:-1]))
+    position = np.arange(len(edge_of_sample)) - first_sample[edge_of_sample]
+    fraction = position / np.maximum(samples_per_edge[edge_of_sample] - 1, 1)
+    points = start[edge_of_sample] + fraction[:, None] * (end - start)[edge_of_sample]
+    cell_column = np.clip(np.floor((points[:, 0] - origin[0]) / cell).astype(np.int64), 0, columns - 1)
+    cell_row = np.clip(np.floor((points[:, 1] - origin[1]) / cell).astype(np.int64), 0, rows - 1)
+    crossed = np.zeros((columns + 2, rows + 2), dtype=bool)
+    crossed[cell_column + 1, cell_row + 1] = True
+    dilated = np.zeros((columns, rows), dtype=bool)
+    for shift_column in (0, 1, 2):
+        for shift_row in (0, 1, 2):
+            dilated |= crossed[shift_column : shift_column + columns, shift_row : shift_row + rows]
+    status = np.where(dilated, BOUNDARY, OUTSIDE).astype(np.uint8).ravel()
+
+    # Row bands: every edge listed in each band its y-range meets (same floor formula as the query).
+    low_row = np.floor((np.minimum(edges[:, 1], edges[:, 3]) - origin[1]) / cell).astype(np.int64)
+    high_row = np.floor((np.maximum(edges[:, 1], edges[:, 3]) - origin[1]) / cell).astype(np.int64)
+    low_row, high_row = np.clip(low_row, 0, rows - 1), np.clip(high_row, 0, rows - 1)
+    spans = high_row - low_row + 1
+    band_edge = np.repeat(np.arange(len(edges)), spans)
+    first_entry = np.concatenate(([0], np.cumsum(spans)[:-1]))
+    band_row = low_row[band_edge] + np.arange(len(band_edge)) - first_entry[band_edge]
+    order = np.argsort(band_row, kind="stable")
+    band_items = np.ascontiguousarray(band_edge[order], dtype=np.int64)
+    band_offsets = np.concatenate(([0], np.cumsum(np.bincount(band_row, minlength=rows)))).astype(np.int64)
+
+    _geometry_kernel.classify_cells(
+        status, edges, band_offsets, band_items, float(origin[0]), float(origin[1]), cell, columns, rows
+    )
+    return RoadGrid(
+        status, edges, band_offsets, band_items, float(origin[0]), float(origin[1]), cell, columns, rows
+    )
+
+
+class KernelTables:
+    """Everything the kernel needs about one track (built once, cached on the track)."""
+
+    def __init__(self, geometry: TrackGeometry) -> None:
+        centre = geometry.center_index
+        self.centre = segment_table(centre)
+        self.centre_grid_offsets, self.centre_grid_items = csr(centre.grid_table, centre.grid_counts)
+        self.centre_grid = (
+            float(centre.grid_origin[0]),
+            float(centre.grid_origin[1]),
+            float(centre.grid_cell),
+            int(centre.grid_shape[0]),
+            int(centre.grid_rows),
+        )
+        self.inner = segment_table(geometry.inner_index)
+        self.inner_offsets, self.inner_items = csr(*geometry.inner_candidates[:2])
+        self.outer = segment_table(geometry.outer_index)
+        self.outer_offsets, self.outer_items = csr(*geometry.outer_candidates[:2])
+        self.waypoint_ndists = np.ascontiguousarray(geometry.waypoint_ndists, dtype=np.float64)
+        # Wheel centres relative to the front point, in the car frame (as geometry.wheel_positions).
+        self.wheel_forward = np.ascontiguousarray(WHEEL_OFFSETS[:, 0] - FRONT_OFFSET, dtype=np.float64)
+        self.wheel_lateral = np.ascontiguousarray(WHEEL_OFFSETS[:, 1], dtype=np.float64)
+        self.road = build_road_grid(geometry.road)
+        self.length = float(geometry.length)
+        self.is_ccw = bool(geometry.is_ccw)
+
+    def core_columns(self, x: FloatArray, y: FloatArray, heading: FloatArray) -> dict[str, Any]:
+        """The columns of :func:`reward_sdk.geometry._core_columns_numpy`, computed by the compiled kernel."""
+        assert _geometry_kernel is not None
+        road = self.road
+        ndist, distance, width, is_left, previous, upcoming, all_wheels, offtrack = (
+            _geometry_kernel.core_columns(
+                np.ascontiguousarray(x, dtype=np.float64),
+                np.ascontiguousarray(y, dtype=np.float64),
+                np.ascontiguousarray(heading, dtype=np.float64),
+                self.centre,
+                self.centre_grid_offsets,
+                self.centre_grid_items,
+                *self.centre_grid,
+                self.inner,
+                self.inner_offsets,
+                self.inner_items,
+                self.outer,
+                self.outer_offsets,
+                self.outer_items,
+                self.waypoint_ndists,
+                self.wheel_forward,
+                self.wheel_lateral,
+                road.status,
+                road.edges,
+                road.band_offsets,
+                road.band_items,
+                road.origin_x,
+                road.origin_y,
+                road.cell,
+                road.columns,
+                road.rows,
+                self.length,
+                self.is_ccw,
+            )
+        )
+        return {
+            "ndist": ndist,
+            "distance_from_center": distance,
+            "projection_distance": ndist * self.length,
+            "track_width": width,
+            "closest_waypoints": np.column_stack((previous, upcoming)),
+            "is_left_of_center": is_left,
+            "all_wheels_on_track": all_wheels,
+            "is_offtrack": offtrack,
+        }
+
+
+def kernel_tables(track: Track) -> KernelTables | None:
+    """Cached :class:`KernelTables` of ``track``, or ``None`` when the compiled kernel is not available."""
+    if not AVAILABLE:
+        return None
+    tables = track._cache.get("kernel")
+    if tables is None:
+        tables = KernelTables(track_geometry(track))
+        track._cache["kernel"] = tables
+    assert isinstance(tables, KernelTables)
+    return tables
+
+
+def road_contains(track: Track, x: FloatArray, y: FloatArray) -> np.ndarray:
+    """(N,) whether each point is strictly inside the road, through the kernel's road grid (shapely's
+    ``contains_xy`` semantics). Raises ``RuntimeError`` when the kernel is not built."""
+    tables = kernel_tables(track)
+    if tables is None or _geometry_kernel is None:
+        raise RuntimeError("the compiled geometry kernel is not built")
+    road = tables.road
+    return np.asarray(
+        _geometry_kernel.road_contains(
+            np.ascontiguousarray(x, dtype=np.float64),
+            np.ascontiguousarray(y, dtype=np.float64),
+            road.status,
+            road.edges,
+            road.band_offsets,
+            road.band_items,
+            road.origin_x,
+            road.origin_y,
+            road.cell,
+            road.columns,
+            road.rows,
+        )
+    )
