@@ -4,7 +4,8 @@ Run: ``.venv/bin/python bench/geometry.py [--states N]``. Uses the real ``reinve
 ``../shared/data/tracks``. States are random poses around the centre line (±0.5 m, any heading).
 
 Printed figures, all measured in this run:
-* vectorised ``params_batch`` states/s;
+* vectorised ``params_batch`` states/s (the compiled kernel, :mod:`reward_sdk.geometry_kernel`), and the same
+  columns from the numpy form it replaces when the extension is not built;
 * scalar ``params_from_pose`` (the full params dict per state) states/s, and the ratio vectorised/scalar;
 * for reference, the simulator's own way — shapely ``project``/``interpolate`` per state, as the real
   DeepRacer simapp does — states/s, and the ratio vectorised/reference.
@@ -20,7 +21,8 @@ import numpy as np
 import shapely
 from shapely.geometry import LinearRing, Point
 
-from reward_sdk.geometry import params_batch, params_from_pose, track_geometry
+from reward_sdk import geometry_kernel
+from reward_sdk.geometry import _core_columns_numpy, params_batch, params_from_pose, track_geometry
 from reward_sdk.tracks import Track, load_track
 
 TRACK_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "tracks" / "reinvent_base.npy"
@@ -64,6 +66,7 @@ def main() -> None:
     track_geometry(track)
     x, y, heading = random_states(track, args.states)
     vector_s = best_of(3, lambda: params_batch(track, x, y, heading, speed=1.0, steering_angle=5.0))
+    numpy_s = best_of(3, lambda: _core_columns_numpy(track, x, y, heading))
     scalar_count = args.scalar_states
 
     def scalar_loop() -> None:
@@ -88,7 +91,9 @@ def main() -> None:
     scalar_rate = scalar_count / scalar_s
     reference_rate = scalar_count / reference_s
     print(f"track: {track.name} ({len(track.center)} waypoints, {track.length:.3f} m)")
-    print(f"vectorised params_batch      : {vector_rate:12,.0f} states/s ({args.states:,} states)")
+    kernel = "compiled kernel" if geometry_kernel.AVAILABLE else "NOT BUILT: numpy form"
+    print(f"vectorised params_batch      : {vector_rate:12,.0f} states/s ({args.states:,} states, {kernel})")
+    print(f"numpy form (position columns): {args.states / numpy_s:12,.0f} states/s")
     print(f"scalar params_from_pose loop : {scalar_rate:12,.0f} states/s ({scalar_count:,} states)")
     print(
         f"shapely per-state reference  : {reference_rate:12,.0f} states/s (simulator's method, 3 keys only)"
