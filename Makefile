@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 comma := ,
 EXTRAS ?= train,tui,aws,dev
 # Re-install when the project file or the compiled kernel's source changes.
-BUILD_INPUTS := pyproject.toml reward_sdk/_geometry_kernel.pyx
+BUILD_INPUTS := pyproject.toml setup.py reward_sdk/_geometry_kernel.pyx
 STAMP := $(VENV)/.installed-$(shell cat $(BUILD_INPUTS) | cksum | cut -d' ' -f1)-$(subst $(comma),_,$(EXTRAS))
 PYTEST_WORKERS ?= 2
 
@@ -16,7 +16,8 @@ PYTEST_WORKERS ?= 2
 $(STAMP): $(BUILD_INPUTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	@# setuptools warns about every editable install of a package with a compiled extension; nothing to act on
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
