@@ -21,7 +21,6 @@ Tables (built once per track from its :class:`~reward_sdk.track_geometry.TrackGe
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -71,22 +70,6 @@ def csr(table: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return offsets, np.ascontiguousarray(table[keep], dtype=np.int64)
 
 
-@dataclass(frozen=True)
-class RoadGrid:
-    """Road-membership grid (module docstring). Cell ``(column, row)`` covers
-    ``[origin_x + column·cell, +cell) × [origin_y + row·cell, +cell)``; its index is ``column · rows + row``."""
-
-    status: np.ndarray  # (columns·rows,) uint8: OUTSIDE / INSIDE / BOUNDARY
-    edges: FloatArray  # (E, 4) boundary edges a_x, a_y, b_x, b_y (every ring of the road polygon)
-    band_offsets: np.ndarray  # (rows+1,) int64 CSR offsets into band_items
-    band_items: np.ndarray  # edge indices whose y-range meets each row band
-    origin_x: float
-    origin_y: float
-    cell: float
-    columns: int
-    rows: int
-
-
 def _boundary_edges(road: Any) -> FloatArray:
     """(E, 4) edges of every ring of the road's polygon parts."""
     polygons = [part for part in shapely.get_parts(road) if isinstance(part, shapely.Polygon)]
@@ -98,9 +81,14 @@ def _boundary_edges(road: Any) -> FloatArray:
     return np.ascontiguousarray(np.vstack(edges), dtype=np.float64)
 
 
-def build_road_grid(road: Any, target_cells: int = ROAD_GRID_CELLS) -> RoadGrid:
-    """Road grid of a (Multi)Polygon, as described in the module docstring."""
-    assert _geometry_kernel is not None
+def road_grid_tables(road: Any, target_cells: int = ROAD_GRID_CELLS) -> dict[str, Any]:
+    """The ``road_*`` arguments of the kernel's ``CompiledTrack`` for a (Multi)Polygon road.
+
+    Cell ``(column, row)`` covers ``[origin_x + column·cell, +cell) × [origin_y + row·cell, +cell)``; its index is
+    ``column · rows + row``. ``road_status`` marks the cells a boundary edge may touch (BOUNDARY); the kernel
+    fills in the others. Row band ``r`` lists every edge whose y-range meets it, found with the same floor
+    formula the query uses, so an edge straddling a point's y is always in the point's band.
+    """
     edges = _boundary_edges(road)
     low = edges.reshape(-1, 2).min(axis=0)
     high = edges.reshape(-1, 2).max(axis=0)
@@ -124,9 +112,7 @@ def build_road_grid(road: Any, target_cells: int = ROAD_GRID_CELLS) -> RoadGrid:
     for shift_column in (0, 1, 2):
         for shift_row in (0, 1, 2):
             dilated |= crossed[shift_column : shift_column + columns, shift_row : shift_row + rows]
-    status = np.where(dilated, BOUNDARY, OUTSIDE).astype(np.uint8).ravel()
 
-    # Row bands: every edge listed in each band its y-range meets (same floor formula as the query).
     low_row = np.floor((np.minimum(edges[:, 1], edges[:, 3]) - origin[1]) / cell).astype(np.int64)
     high_row = np.floor((np.maximum(edges[:, 1], edges[:, 3]) - origin[1]) / cell).astype(np.int64)
     low_row, high_row = np.clip(low_row, 0, rows - 1), np.clip(high_row, 0, rows - 1)
@@ -135,77 +121,60 @@ def build_road_grid(road: Any, target_cells: int = ROAD_GRID_CELLS) -> RoadGrid:
     first_entry = np.concatenate(([0], np.cumsum(spans)[:-1]))
     band_row = low_row[band_edge] + np.arange(len(band_edge)) - first_entry[band_edge]
     order = np.argsort(band_row, kind="stable")
-    band_items = np.ascontiguousarray(band_edge[order], dtype=np.int64)
-    band_offsets = np.concatenate(([0], np.cumsum(np.bincount(band_row, minlength=rows)))).astype(np.int64)
-
-    _geometry_kernel.classify_cells(
-        status, edges, band_offsets, band_items, float(origin[0]), float(origin[1]), cell, columns, rows
-    )
-    return RoadGrid(
-        status, edges, band_offsets, band_items, float(origin[0]), float(origin[1]), cell, columns, rows
-    )
+    return {
+        "road_status": np.where(dilated, BOUNDARY, OUTSIDE).astype(np.uint8).ravel(),
+        "road_edges": edges,
+        "road_band_offsets": np.concatenate(([0], np.cumsum(np.bincount(band_row, minlength=rows)))).astype(
+            np.int64
+        ),
+        "road_band_items": np.ascontiguousarray(band_edge[order], dtype=np.int64),
+        "road_origin_x": float(origin[0]),
+        "road_origin_y": float(origin[1]),
+        "road_cell": cell,
+        "road_columns": columns,
+        "road_rows": rows,
+    }
 
 
 class KernelTables:
-    """Everything the kernel needs about one track (built once, cached on the track)."""
+    """One track compiled for the kernel (built once, cached on the track by :func:`kernel_tables`)."""
 
     def __init__(self, geometry: TrackGeometry) -> None:
+        assert _geometry_kernel is not None
         centre = geometry.center_index
-        self.centre = segment_table(centre)
-        self.centre_grid_offsets, self.centre_grid_items = csr(centre.grid_table, centre.grid_counts)
-        self.centre_grid = (
-            float(centre.grid_origin[0]),
-            float(centre.grid_origin[1]),
-            float(centre.grid_cell),
-            int(centre.grid_shape[0]),
-            int(centre.grid_rows),
-        )
-        self.inner = segment_table(geometry.inner_index)
-        self.inner_offsets, self.inner_items = csr(*geometry.inner_candidates[:2])
-        self.outer = segment_table(geometry.outer_index)
-        self.outer_offsets, self.outer_items = csr(*geometry.outer_candidates[:2])
-        self.waypoint_ndists = np.ascontiguousarray(geometry.waypoint_ndists, dtype=np.float64)
-        # Wheel centres relative to the front point, in the car frame (as geometry.wheel_positions).
-        self.wheel_forward = np.ascontiguousarray(WHEEL_OFFSETS[:, 0] - FRONT_OFFSET, dtype=np.float64)
-        self.wheel_lateral = np.ascontiguousarray(WHEEL_OFFSETS[:, 1], dtype=np.float64)
-        self.road = build_road_grid(geometry.road)
+        centre_grid_offsets, centre_grid_items = csr(centre.grid_table, centre.grid_counts)
+        inner_offsets, inner_items = csr(*geometry.inner_candidates[:2])
+        outer_offsets, outer_items = csr(*geometry.outer_candidates[:2])
         self.length = float(geometry.length)
-        self.is_ccw = bool(geometry.is_ccw)
+        self.road = road_grid_tables(geometry.road)
+        self.compiled = _geometry_kernel.CompiledTrack(
+            centre=segment_table(centre),
+            centre_grid_offsets=centre_grid_offsets,
+            centre_grid_items=centre_grid_items,
+            centre_origin_x=float(centre.grid_origin[0]),
+            centre_origin_y=float(centre.grid_origin[1]),
+            centre_cell=float(centre.grid_cell),
+            centre_columns=int(centre.grid_shape[0]),
+            centre_rows=int(centre.grid_rows),
+            inner=segment_table(geometry.inner_index),
+            inner_offsets=inner_offsets,
+            inner_items=inner_items,
+            outer=segment_table(geometry.outer_index),
+            outer_offsets=outer_offsets,
+            outer_items=outer_items,
+            waypoint_ndists=np.ascontiguousarray(geometry.waypoint_ndists, dtype=np.float64),
+            # wheel centres relative to the front point, car frame (as geometry.wheel_positions)
+            wheel_forward=np.ascontiguousarray(WHEEL_OFFSETS[:, 0] - FRONT_OFFSET, dtype=np.float64),
+            wheel_lateral=np.ascontiguousarray(WHEEL_OFFSETS[:, 1], dtype=np.float64),
+            length=self.length,
+            is_ccw=bool(geometry.is_ccw),
+            **self.road,
+        )
 
     def core_columns(self, x: FloatArray, y: FloatArray, heading: FloatArray) -> dict[str, Any]:
         """The columns of :func:`reward_sdk.geometry._core_columns_numpy`, computed by the compiled kernel."""
-        assert _geometry_kernel is not None
-        road = self.road
         ndist, distance, width, is_left, previous, upcoming, all_wheels, offtrack = (
-            _geometry_kernel.core_columns(
-                np.ascontiguousarray(x, dtype=np.float64),
-                np.ascontiguousarray(y, dtype=np.float64),
-                np.ascontiguousarray(heading, dtype=np.float64),
-                self.centre,
-                self.centre_grid_offsets,
-                self.centre_grid_items,
-                *self.centre_grid,
-                self.inner,
-                self.inner_offsets,
-                self.inner_items,
-                self.outer,
-                self.outer_offsets,
-                self.outer_items,
-                self.waypoint_ndists,
-                self.wheel_forward,
-                self.wheel_lateral,
-                road.status,
-                road.edges,
-                road.band_offsets,
-                road.band_items,
-                road.origin_x,
-                road.origin_y,
-                road.cell,
-                road.columns,
-                road.rows,
-                self.length,
-                self.is_ccw,
-            )
+            self.compiled.core_columns(_contiguous(x), _contiguous(y), _contiguous(heading))
         )
         return {
             "ndist": ndist,
@@ -217,6 +186,10 @@ class KernelTables:
             "all_wheels_on_track": all_wheels,
             "is_offtrack": offtrack,
         }
+
+
+def _contiguous(values: Any) -> FloatArray:
+    return np.ascontiguousarray(np.atleast_1d(values), dtype=np.float64)
 
 
 def kernel_tables(track: Track) -> KernelTables | None:
@@ -235,21 +208,6 @@ def road_contains(track: Track, x: FloatArray, y: FloatArray) -> np.ndarray:
     """(N,) whether each point is strictly inside the road, through the kernel's road grid (shapely's
     ``contains_xy`` semantics). Raises ``RuntimeError`` when the kernel is not built."""
     tables = kernel_tables(track)
-    if tables is None or _geometry_kernel is None:
+    if tables is None:
         raise RuntimeError("the compiled geometry kernel is not built")
-    road = tables.road
-    return np.asarray(
-        _geometry_kernel.road_contains(
-            np.ascontiguousarray(x, dtype=np.float64),
-            np.ascontiguousarray(y, dtype=np.float64),
-            road.status,
-            road.edges,
-            road.band_offsets,
-            road.band_items,
-            road.origin_x,
-            road.origin_y,
-            road.cell,
-            road.columns,
-            road.rows,
-        )
-    )
+    return np.asarray(tables.compiled.road_contains(_contiguous(x), _contiguous(y)))
