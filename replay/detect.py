@@ -44,6 +44,8 @@ class Candidate:
     :param root: the path the user gave (directory, archive or file) that this file was found under.
     :param container: ``file``, ``gzip`` or ``tar.gz``.
     :param read: returns the (decompressed) bytes.
+    :param path: the file on disk when its bytes are the content as is (not compressed, not in an archive), so
+        a reader may read it into memory of its own instead of calling ``read``; else None.
     """
 
     source: str
@@ -51,11 +53,12 @@ class Candidate:
     root: str
     container: str
     read: Callable[[], bytes]
+    path: str | None = None
 
     @property
     def name(self) -> str:
         """Lower-case file name without a ``.gz`` suffix."""
-        name = PurePosixPath(self.rel).name.lower()
+        name = self.rel.rsplit("/", 1)[-1].lower()
         return name[:-3] if name.endswith(".gz") else name
 
 
@@ -70,10 +73,23 @@ def is_archive(path: str) -> bool:
     return path.lower().endswith(_ARCHIVE_SUFFIXES)
 
 
-def _read_file(path: Path) -> bytes:
+def _read_file(path: str) -> bytes:
+    """The bytes of the file at ``path`` (gunzipped for ``.gz`` names).
+
+    Raw ``os.read`` calls sized by ``fstat``: no Python file object, one copy.
+
+    :raises LogInputError: the file cannot be read, or its gzip data is corrupt.
+    """
     try:
-        data = path.read_bytes()
-        if path.name.lower().endswith(".gz"):
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        try:
+            parts = [os.read(fd, os.fstat(fd).st_size + 1)]
+            while parts[-1]:  # until EOF (a file may grow, or report no size)
+                parts.append(os.read(fd, 1 << 20))
+        finally:
+            os.close(fd)
+        data = parts[0] if len(parts) == 2 else b"".join(parts)
+        if path.lower().endswith(".gz"):
             data = gzip.decompress(data)
     except OSError as exc:  # includes gzip.BadGzipFile
         raise LogInputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
@@ -111,7 +127,7 @@ def _archive_candidates(path: Path) -> Iterator[Candidate]:
 
 
 def candidates(path: Path) -> list[Candidate]:
-    """All files under ``path`` (a file, an archive or a directory), archives expanded, sorted by name.
+    """All files under ``path`` (a file, an archive or a directory), archives expanded, sorted by path.
 
     :raises LogInputError: the path does not exist or an archive cannot be opened.
     """
@@ -121,16 +137,25 @@ def candidates(path: Path) -> list[Candidate]:
         if is_archive(path.name):
             return list(_archive_candidates(path))
         container = "gzip" if path.name.lower().endswith(".gz") else "file"
-        return [Candidate(str(path), path.name, str(path), container, lambda: _read_file(path))]
+        plain = str(path) if container == "file" else None
+        return [Candidate(str(path), path.name, str(path), container, lambda: _read_file(str(path)), plain)]
+    root = str(path)
+    files: list[tuple[list[str], str, str]] = []  # (relative path parts, relative path, full path)
+    for folder, _, names in os.walk(root, followlinks=True):
+        sub = folder[len(root) :].lstrip(os.sep).replace(os.sep, "/")
+        for name in names:
+            rel = f"{sub}/{name}" if sub else name
+            full = os.path.join(folder, name)
+            if os.path.isfile(full):
+                files.append((rel.split("/"), rel, full if root != "." else rel))
     found: list[Candidate] = []
-    files = [Path(folder) / name for folder, _, names in os.walk(path, followlinks=True) for name in names]
-    for file in sorted(p for p in files if p.is_file()):
-        rel = file.relative_to(path).as_posix()
-        if is_archive(file.name):
-            found.extend(_archive_candidates(file))
+    for _, rel, full in sorted(files, key=lambda f: f[0]):  # by parts, as pathlib orders paths
+        if is_archive(rel):
+            found.extend(_archive_candidates(Path(full)))
         else:
-            container = "gzip" if file.name.lower().endswith(".gz") else "file"
-            found.append(Candidate(str(file), rel, str(path), container, lambda f=file: _read_file(f)))  # type: ignore[misc]
+            container = "gzip" if rel.lower().endswith(".gz") else "file"
+            plain = full if container == "file" else None
+            found.append(Candidate(full, rel, root, container, lambda f=full: _read_file(f), plain))  # type: ignore[misc]
     return found
 
 

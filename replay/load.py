@@ -11,8 +11,9 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -35,9 +36,22 @@ from replay.detect import (
 from replay.readers.batch import merge, parse_csvs, parse_logs
 from replay.readers.fields import ParsedRecords
 from replay.readers.log_metadata import action_space_type_of, parse_model_metadata
-from replay.readers.sim_trace_log import LogRecords, extract_log_records, has_sim_trace
-from replay.readers.simtrace_csv import CsvBody, NotASimtraceError, looks_like_simtrace_header, split_csv
+from replay.readers.scratch import Blob, FileArena
+from replay.readers.sim_trace_log import LogRecords, extract_log_records
+from replay.readers.simtrace_csv import (
+    CsvBody,
+    NotASimtraceError,
+    header_names,
+    looks_like_simtrace_header,
+    split_csv,
+)
 from replay.schema import STEP_COLUMNS, SourceInfo
+from reward_sdk.simtrace import LINE_PREFIX
+
+try:  # pandas >= 3.0: a frame from ready-made blocks (no per-column sanitising, no consolidation)
+    from pandas.api.internals import create_dataframe_from_blocks as _from_blocks
+except ImportError:  # pragma: no cover - older pandas: the DataFrame constructor
+    _from_blocks = None
 
 DEFAULT_EPISODES_PER_ITERATION = 20
 """``num_episodes_between_training`` default, used to number iterations of logs without hyper-parameters."""
@@ -69,14 +83,30 @@ class ReplayLog:
         return sorted({s.world_name for s in self.sources if s.world_name})
 
 
-def _sniff_kind(data: bytes) -> str | None:
-    """``csv``/``log`` from the content: a simtrace header on the first line, or SIM_TRACE_LOG markers."""
-    head = data[:4096].decode("utf-8", errors="replace").lstrip("\ufeff \r\n")
-    if looks_like_simtrace_header(head.split("\n", 1)[0]):
+def _sniff_kind(blob: Blob, names_of: Callable[[str], tuple[str, ...]] = header_names) -> str | None:
+    """``csv``/``log`` from the content: a simtrace header on the first line, or SIM_TRACE_LOG markers.
+
+    :param names_of: header line → field names (:func:`header_names`, possibly memoised for this read).
+    """
+    head = blob.copy(0, 4096).decode("utf-8", errors="replace").lstrip("\ufeff \r\n")
+    if looks_like_simtrace_header(head.split("\n", 1)[0], names_of):
         return "csv"
-    if has_sim_trace(data):
+    if blob.find(LINE_PREFIX.encode()) >= 0:
         return "log"
     return None
+
+
+def _read_blob(cand: Candidate, arena: FileArena) -> Blob:
+    """The candidate's bytes: plain files straight into the read's arena, others through ``cand.read``.
+
+    :raises LogInputError: the file cannot be read.
+    """
+    if cand.path is None:
+        return Blob.of(cand.read())
+    try:
+        return arena.read(cand.path)
+    except OSError as exc:
+        raise LogInputError(f"{cand.path}: cannot read ({exc.strerror or exc})") from exc
 
 
 @dataclass
@@ -110,23 +140,37 @@ def _dense_rank(keys: np.ndarray) -> np.ndarray:
 def _per_source_stats(
     parsed: ParsedRecords, origin: np.ndarray, bounds: np.ndarray
 ) -> dict[int, tuple[int, float]]:
-    """Source index → (distinct episodes, median track_len) for every source with rows, without a per-source loop
-    over numpy calls (dozens of small CSVs make per-call overhead dominate)."""
+    """Source index → (distinct episodes, median track_len) for every source with rows.
+
+    :param parsed: the merged records; rows are sorted by ``origin``.
+    :param origin: source index of every row (int64, non-decreasing).
+    :param bounds: ``bounds[i]:bounds[i + 1]`` are the rows of source ``i``.
+
+    No per-source loop over numpy calls (dozens of small CSVs make per-call overhead dominate), and no sort in
+    the usual case where episodes only grow and ``track_len`` is constant within a source.
+    """
     episode = np.asarray(parsed.columns["episode"], dtype=np.float64)
     track_len = np.asarray(parsed.columns["track_len"], dtype=np.float64)
-    # distinct (origin, episode) pairs, counted per origin
-    order = np.lexsort((episode, origin))
-    o_sorted, e_sorted = origin[order], episode[order]
-    new_pair = np.ones(len(order), dtype=bool)
-    new_pair[1:] = (o_sorted[1:] != o_sorted[:-1]) | (e_sorted[1:] != e_sorted[:-1])
-    episodes = np.bincount(o_sorted[new_pair], minlength=len(bounds) - 1)
-    # median of track_len within each origin's (contiguous) rows: sort by (origin, value), take the middle
-    t_sorted = track_len[np.lexsort((track_len, origin))]
+    same_source = origin[1:] == origin[:-1]
+    if (same_source & (episode[1:] < episode[:-1])).any():  # episodes go back somewhere: sort the pairs
+        order = np.lexsort((episode, origin))
+        o_sorted, e_sorted = origin[order], episode[order]
+        new_pair = np.ones(len(order), dtype=bool)
+        new_pair[1:] = (o_sorted[1:] != o_sorted[:-1]) | (e_sorted[1:] != e_sorted[:-1])
+        episodes = np.bincount(o_sorted[new_pair], minlength=len(bounds) - 1)
+    else:  # sorted within each source already: a new pair starts wherever source or episode changes
+        new_pair = np.ones(len(origin), dtype=bool)
+        new_pair[1:] = ~same_source | (episode[1:] != episode[:-1])
+        episodes = np.bincount(origin[new_pair], minlength=len(bounds) - 1)
     sizes = np.diff(bounds)
     filled = np.flatnonzero(sizes)
-    lo = bounds[filled] + (sizes[filled] - 1) // 2
-    hi = bounds[filled] + sizes[filled] // 2
-    medians = (t_sorted[lo] + t_sorted[hi]) / 2
+    starts = bounds[filled]
+    low, high = np.minimum.reduceat(track_len, starts), np.maximum.reduceat(track_len, starts)
+    if (low != high).any():  # median within each source's (contiguous) rows: sort by (origin, value)
+        t_sorted = track_len[np.lexsort((track_len, origin))]
+        low = t_sorted[starts + (sizes[filled] - 1) // 2]
+        high = t_sorted[starts + sizes[filled] // 2]
+    medians = (low + high) / 2
     return {
         int(i): (int(episodes[i]), float(m)) for i, m in zip(filled.tolist(), medians.tolist(), strict=True)
     }
@@ -172,7 +216,7 @@ _META_IN_FIELDS = ("world_name", "action_space", "action_space_type", "job_type"
 def _iterations(
     pending: list[_Pending], infos: list[SourceInfo], origin: np.ndarray, episode: np.ndarray
 ) -> np.ndarray:
-    """Per row: ``N`` of ``N-iteration.csv``; for logs ``episode // num_episodes_between_training``."""
+    """Per row (int64): ``N`` of ``N-iteration.csv``; for logs ``episode // num_episodes_between_training``."""
     per_source = np.zeros(len(pending), dtype=np.int64)
     divisor = np.zeros(len(pending), dtype=np.int64)
     for i, (p, info) in enumerate(zip(pending, infos, strict=True)):
@@ -182,16 +226,34 @@ def _iterations(
         hyper = info.extra.get("hyperparameters") or {}
         per = hyper.get("num_episodes_between_training") if isinstance(hyper, dict) else None
         divisor[i] = int(per) if isinstance(per, int | float) and per >= 1 else DEFAULT_EPISODES_PER_ITERATION
+    if not divisor.any():  # only CSVs
+        return per_source[origin]
+    if divisor.all() and (divisor == divisor[0]).all():  # only logs, one divisor
+        return episode // divisor[0]
     div = divisor[origin]
     return np.asarray(np.where(div > 0, episode // np.maximum(div, 1), per_source[origin]), dtype=np.int64)
 
 
+def _as_int64(values: Any) -> np.ndarray:
+    """A float64 column of validated integral values as int64."""
+    return np.asarray(values, dtype=np.float64).astype(np.int64)
+
+
 def _frame(parsed: ParsedRecords, pending: list[_Pending], infos: list[SourceInfo]) -> pd.DataFrame:
-    """Map parsed raw fields to the schema's columns and dtypes."""
+    """Map parsed raw fields to the schema's columns and dtypes.
+
+    :param parsed: merged records (raw field names plus ``line``/``origin``; see :class:`ParsedRecords`).
+    :param pending: the sources, in origin order; ``infos``: their metadata (same order).
+    :returns: the step frame, columns and dtypes of :data:`STEP_COLUMNS`. The parsed arrays become the frame's
+        columns as they are (one block per column, no consolidation copy).
+    """
     c = parsed.columns
     origin = np.asarray(c["origin"], dtype=np.int64)
-    episode = np.asarray(c["episode"]).astype(np.int64)
+    episode = _as_int64(c["episode"])
     action = np.asarray(c["action"], dtype=np.float64)
+    listed = np.isnan(action)
+    if listed.any():
+        action = np.where(listed, -1.0, action)
     run_names = [info.run for info in infos]
     run_index = np.asarray([run_names.index(r) for r in run_names], dtype=np.int64)
     keys = run_index[origin] * (1 << 32) + (episode - episode.min())
@@ -199,20 +261,20 @@ def _frame(parsed: ParsedRecords, pending: list[_Pending], infos: list[SourceInf
     phase_codes = np.asarray([phase_names.index(info.phase) for info in infos])
     data: dict[str, Any] = {
         "episode": episode,
-        "steps": np.asarray(c["steps"]).astype(np.int64),
+        "steps": _as_int64(c["steps"]),
         "x": c["X"],
         "y": c["Y"],
         "yaw": c["yaw"],
         "steering_angle": c["steer"],
         "speed": c["throttle"],
-        "action": np.where(np.isnan(action), -1, action).astype(np.int64),
+        "action": action.astype(np.int64),
         "action_steering_angle": c["action_steering_angle"],
         "action_speed": c["action_speed"],
         "reward": c["reward"],
         "done": c["done"],
         "on_track": c["all_wheels_on_track"],
         "progress": c["progress"],
-        "closest_waypoint": np.asarray(c["closest_waypoint"]).astype(np.int64),
+        "closest_waypoint": _as_int64(c["closest_waypoint"]),
         "track_len": c["track_len"],
         "tstamp": c["tstamp"],
         "episode_status": _status_categorical(c["episode_status"]),
@@ -226,7 +288,24 @@ def _frame(parsed: ParsedRecords, pending: list[_Pending], infos: list[SourceInf
         "line": np.asarray(c["line"], dtype=np.int64),
         "unique_episode": _dense_rank(keys),
     }
-    return pd.DataFrame(data, columns=list(STEP_COLUMNS), copy=False)
+    return _assemble(data, len(origin))
+
+
+def _assemble(data: dict[str, Any], rows: int) -> pd.DataFrame:
+    """DataFrame of the :data:`STEP_COLUMNS` in ``data`` (1-D numpy arrays of the schema dtype, or Categoricals).
+
+    Every array becomes its own block as it is: no per-column sanitising, no consolidation copy. Falls back to
+    the ``DataFrame`` constructor on pandas without ``pandas.api.internals.create_dataframe_from_blocks``.
+    """
+    if _from_blocks is None:
+        return pd.DataFrame(data, columns=list(STEP_COLUMNS), copy=False)
+    blocks = []
+    for i, name in enumerate(STEP_COLUMNS):
+        values = data[name]
+        if isinstance(values, np.ndarray):
+            values = values.astype(STEP_COLUMNS[name], copy=False).reshape(1, rows)
+        blocks.append((values, np.array([i])))
+    return _from_blocks(blocks, pd.RangeIndex(rows), pd.Index(list(STEP_COLUMNS)))
 
 
 def _status_categorical(status: Any) -> pd.Categorical:
@@ -234,13 +313,14 @@ def _status_categorical(status: Any) -> pd.Categorical:
     if not pa.types.is_dictionary(status.type):
         status = status.dictionary_encode()
     codes = np.asarray(status.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(status.dictionary.to_pylist(), dtype="str"))
+    return _categorical(codes, status.dictionary.to_pylist())
 
 
 def _categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical:
-    return pd.Categorical.from_codes(
-        codes.astype(np.int32), categories=pd.Index(list(categories), dtype="str")
-    )
+    """Categorical of ``codes`` (valid indices into ``categories``, which are distinct) with ``str`` categories."""
+    dtype = pd.CategoricalDtype(pd.Index(list(categories), dtype="str"))
+    small = np.int8 if len(categories) < 128 else np.int16 if len(categories) < 32768 else np.int32
+    return pd.Categorical.from_codes(codes.astype(small), dtype=dtype, validate=False)
 
 
 def _apply_side_metadata(
@@ -293,6 +373,8 @@ def read_logs(
     pending: list[_Pending] = []
     warnings: list[str] = []
     side: dict[str, dict[str, Any]] = {}
+    names_of = functools.cache(header_names)  # the CSVs of a run share their header: parse it once per read
+    arena = FileArena()  # plain files are read into reused memory (see replay.readers.scratch)
     for raw in path_list:
         path = Path(raw)
         explicit_file = path.is_file() and not is_archive(path.name)
@@ -300,24 +382,24 @@ def read_logs(
             kind = kind_by_name(cand)
             if kind is None and not explicit_file:
                 continue
-            data = cand.read()
             if kind == "meta":
-                meta = parse_model_metadata(data)
+                meta = parse_model_metadata(cand.read())
                 entry = meta if cand.name == "model_metadata.json" else {"hyperparameters": meta}
                 side.setdefault(cand.root, {}).update(entry)
                 continue
-            sniffed = _sniff_kind(data)
+            blob = _read_blob(cand, arena)
+            sniffed = _sniff_kind(blob, names_of)
             if sniffed is None:
                 if explicit_file:
                     raise LogInputError(f"{cand.source}: no SIM_TRACE_LOG lines and no simtrace CSV header")
                 continue
             if sniffed == "csv":
                 try:
-                    pending.append(_Pending(cand, "csv", csv=split_csv(data, cand.source)))
+                    pending.append(_Pending(cand, "csv", csv=split_csv(blob, cand.source, names_of)))
                 except NotASimtraceError as exc:
                     warnings.append(str(exc))
             else:
-                pending.append(_Pending(cand, "log", log=extract_log_records(data)))
+                pending.append(_Pending(cand, "log", log=extract_log_records(blob)))
     skipped = _prefer_csv(pending) if duplicates == "prefer_csv" else []
     parsed = _parse_all(pending)
     warnings.extend(parsed.warnings)

@@ -10,6 +10,7 @@ the batch is re-parsed by :func:`replay.readers.fields.parse_records`, which rep
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -29,6 +30,7 @@ from replay.readers.fields import (
     log_field_names,
     parse_records,
 )
+from replay.readers.scratch import scratch
 from replay.readers.sim_trace_log import LogRecords
 from replay.readers.simtrace_csv import CsvBody, csv_records
 from reward_sdk.simtrace import ALL_FIELDS
@@ -104,20 +106,50 @@ def _fast_table(
     return out
 
 
+def _join_bodies(csvs: Sequence[CsvBody]) -> tuple[np.ndarray, list[int]]:
+    """The CSVs' data lines concatenated (a ``\\n`` added after a last line without one), and the number of
+    lines of each CSV.
+
+    One copy of every body, straight out of the files' bytes, into this thread's scratch memory
+    (:mod:`replay.readers.scratch`); valid until the next call. Lines are counted on the joined bytes: one
+    vectorised comparison, then a count per CSV.
+    """
+    sizes = [c.size + (0 if c.ends_with_newline else 1) for c in csvs]
+    total = sum(sizes)
+    joined = scratch("csv.joined", total)
+    pos = 0
+    for c, size in zip(csvs, sizes, strict=True):
+        body = c.body()
+        joined[pos : pos + len(body)] = body
+        if len(body) < size:
+            joined[pos + len(body)] = 10  # "\n"
+        pos += size
+    newline = scratch("csv.newline", total).view(bool)
+    np.equal(joined, 10, out=newline)
+    bounds = np.cumsum([0, *sizes]).tolist()
+    rows = [int(np.count_nonzero(newline[a:b])) for a, b in itertools.pairwise(bounds)]
+    return joined, rows
+
+
 def parse_csvs(csvs: Sequence[CsvBody], origins: Sequence[int], source_names: Sequence[str]) -> ParsedRecords:
     """Parse CSVs that share one header; fast path over their concatenated bodies, else record by record."""
     names = csvs[0].names
     result = ParsedRecords()
     if all(c.clean for c in csvs):
-        rows = [c.rows for c in csvs]
-        joined = b"".join(c.body if c.body.endswith(b"\n") or not c.body else c.body + b"\n" for c in csvs)
-        list_actions = b"[" in joined  # one-byte search: fast; a ", " without "[" fails validation anyway
-        if list_actions and b", " in joined:  # "[a, b]" actions: make the comma-free form pyarrow can split
-            joined = joined.replace(b", ", b" ")
-        columns = _fast_table(joined, names, sum(rows), list_actions) if sum(rows) else None
+        # one-byte search: fast; a ", " without "[" fails validation anyway
+        list_actions = any(c.blob.find(b"[", c.start) >= 0 for c in csvs)
+        joined, rows = _join_bodies(csvs)
+        body: pa.Buffer | bytes = pa.py_buffer(joined)
+        if list_actions:  # "[a, b]" actions: make the comma-free form pyarrow can split
+            text = joined.tobytes()
+            body = text.replace(b", ", b" ") if b", " in text else text
+        columns = _fast_table(body, names, sum(rows), list_actions) if sum(rows) else None
         if columns is not None:
             columns["line"] = np.concatenate(
-                [np.arange(c.header_line + 1, c.header_line + 1 + c.rows, dtype=np.int64) for c in csvs]
+                [
+                    np.arange(c.header_line + 1, c.header_line + 1 + n, dtype=np.int64)
+                    for c, n in zip(csvs, rows, strict=True)
+                ]
             )
             columns["origin"] = np.repeat(np.asarray(origins, dtype=np.int64), rows)
             result.columns = columns
@@ -139,12 +171,18 @@ def parse_logs(
     origin = np.repeat(np.asarray(origins, dtype=np.int64), [len(log.lines) for log in logs])
     if len(lines) == 0:
         return ParsedRecords()
-    joined = b"".join(log.body for log in logs)
-    list_actions = b"[" in joined
-    commas = list_actions and b", " in joined  # "[a, b]" (simapp < 5.2)
-    if commas:
-        joined = joined.replace(b", ", b" ")
-    count = joined[: joined.index(b"\n")].count(b",") + 1
+    joined: pa.Buffer | bytes = logs[0].body if len(logs) == 1 else b"".join(log.body for log in logs)
+    view = np.frombuffer(joined, dtype=np.uint8)
+    list_actions = bool(np.equal(view, ord("["), out=scratch("log.bracket", len(view)).view(bool)).any())
+    commas = False
+    if list_actions:
+        text = bytes(joined)
+        commas = b", " in text  # "[a, b]" (simapp < 5.2)
+        joined = text.replace(b", ", b" ") if commas else text
+    first = bytes(memoryview(joined)[:4096])
+    if b"\n" not in first:
+        first = bytes(joined)
+    count = first[: first.index(b"\n")].count(b",") + 1
     names = log_field_names(count)
     if names is not None:  # the CSV reader rejects any record with another field count
         columns = _fast_table(joined, names, len(lines), list_actions)
@@ -154,8 +192,11 @@ def parse_logs(
                 columns["steer"] = columns["steer"] * _RAD_TO_DEG  # type: ignore[operator]
             columns["line"], columns["origin"] = lines, origin
             result = ParsedRecords(columns=columns, radians_converted=count == 15)
-            keys, n_rows = np.unique(origin, return_counts=True)
-            result.field_counts = {(int(o), count): int(n) for o, n in zip(keys, n_rows, strict=True)}
+            result.field_counts = {
+                (int(o), count): len(log.lines)
+                for o, log in zip(origins, logs, strict=True)
+                if len(log.lines)
+            }
             return result
     records = pa.concat_arrays([log.records for log in logs])
     if commas:

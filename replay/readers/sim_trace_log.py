@@ -17,7 +17,8 @@ import numpy as np
 import pyarrow as pa
 
 from replay.readers.log_metadata import mine_log_metadata
-from replay.readers.text import decode, split_lines
+from replay.readers.scratch import Blob, scratch
+from replay.readers.text import decode, decode_view, split_lines
 from reward_sdk.simtrace import LINE_PREFIX
 
 _MARKER = LINE_PREFIX.encode()
@@ -31,21 +32,22 @@ _MARKER_TAIL = np.frombuffer(_MARKER[-8:], dtype=np.uint64)[0]
 class LogRecords:
     """The step records of one log: text after ``SIM_TRACE_LOG:``, their line numbers, and metadata.
 
-    :param body: the records as bytes, each followed by ``\\n`` (trailing ``\\r`` stripped): CSV reader input.
+    :param body: the records, each followed by ``\\n`` (trailing ``\\r`` stripped): CSV reader input (a pyarrow
+        buffer of the records' own memory, or bytes).
     :param lines: 1-based line number of each record.
     :param meta: metadata mined from the non-step lines.
     """
 
-    body: bytes
+    body: pa.Buffer | bytes
     lines: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def records(self) -> pa.Array:
         """The records decoded (undecodable bytes → U+FFFD) as a pyarrow string array, one per line."""
-        if not self.body:
+        if not len(self.body):
             return pa.array([], type=pa.string())
-        text = decode(self.body[:-1])
+        text = decode(memoryview(self.body)[:-1].tobytes())
         return split_lines(text) if text else pa.array([""], type=pa.string())
 
 
@@ -54,59 +56,79 @@ def has_sim_trace(data: bytes) -> bool:
     return _MARKER in data
 
 
-def _marker_starts(data: bytes) -> np.ndarray:
-    """Sorted offsets of every ``SIM_TRACE_LOG:`` occurrence in ``data`` (int64).
+def _marker_starts(data: bytes | np.ndarray) -> np.ndarray:
+    """Sorted offsets of every ``SIM_TRACE_LOG:`` occurrence in ``data`` (bytes or a uint8 array; int64).
 
     Vectorised search: every occurrence fully contains exactly one 4-byte-aligned word that is one of the
     marker's first four 4-byte substrings, so only a quarter of the positions are compared (as uint32 words);
-    the few candidate starts are then checked against the whole marker.
+    the few candidate starts are then checked against the whole marker. The masks live in scratch memory.
     """
-    n = len(data)
+    view = data if isinstance(data, np.ndarray) else np.frombuffer(data, dtype=np.uint8)
+    n = len(view)
     if n < len(_MARKER):
         return np.zeros(0, dtype=np.int64)
-    words = np.frombuffer(data, dtype=np.uint32, count=n // 4)
-    hit = words == _MARKER_WORDS[0]
+    words = view[: n // 4 * 4].view(np.uint32)
+    hit = scratch("log.hit", len(words)).view(bool)
+    other = scratch("log.other", len(words)).view(bool)
+    np.equal(words, _MARKER_WORDS[0], out=hit)
     for word in _MARKER_WORDS[1:]:
-        hit |= words == word
+        hit |= np.equal(words, word, out=other)
     index = np.flatnonzero(hit)
     found = words[index]
     shift = (found == _MARKER_WORDS[1]) + 2 * (found == _MARKER_WORDS[2]) + 3 * (found == _MARKER_WORDS[3])
     starts = index * 4 - shift
     starts = starts[(starts >= 0) & (starts <= n - len(_MARKER))]
     # every 8-byte window (unaligned): the marker is its first 8 bytes and its last 8 bytes (overlapping)
-    windows = np.ndarray((n - 7,), dtype=np.uint64, buffer=data, strides=(1,))
+    windows = np.ndarray((n - 7,), dtype=np.uint64, buffer=view, strides=(1,))
     exact = (windows[starts] == _MARKER_HEAD) & (windows[starts + len(_MARKER) - 8] == _MARKER_TAIL)
     return np.asarray(starts[exact], dtype=np.int64)
 
 
-def _record_spans(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(start, end, 0-based line) of the text after the first marker of every line that has one."""
-    markers = _marker_starts(data)
+def _record_spans(view: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, end, 0-based line) of the text after the first marker of every line that has one.
+
+    :param view: the log's bytes as a uint8 array.
+    """
+    markers = _marker_starts(view)
     if len(markers) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    newline = scratch("log.newline", len(view)).view(bool)
+    newlines = np.flatnonzero(np.equal(view, 10, out=newline))
     line = np.searchsorted(newlines, markers)
     first = np.ones(len(line), dtype=bool)
     first[1:] = line[1:] != line[:-1]  # a second marker on a line belongs to the first one's record
     starts, line = markers[first] + len(_MARKER), line[first]
-    ends = np.append(newlines, len(data))[line]
+    ends = np.append(newlines, len(view))[line]
     return starts, ends, line
 
 
-def _joined_records(data: bytes, starts: np.ndarray, ends: np.ndarray) -> bytes:
-    """``data[start:end] + b"\\n"`` for every span, concatenated (one C-level gather, no Python loop)."""
-    if b"\r" in data:  # strip trailing carriage returns: spans are no longer followed by their newline
-        view = np.frombuffer(data, dtype=np.uint8)
+def _joined_records(blob: Blob, starts: np.ndarray, ends: np.ndarray) -> pa.Buffer:
+    """``data[start:end] + b"\\n"`` for every span (trailing ``\\r`` of a span stripped), concatenated.
+
+    One C-level gather (pyarrow ``take``), no Python loop: the spans become the odd elements of a binary array
+    over the log's bytes, each followed by its line's ``\\n``. Where that byte is not there (a stripped ``\\r``, the
+    last line without a line break) a ``\\n`` is written into the log's bytes first: in place when they are this
+    read's scratch copy with room after the end, else into a scratch copy.
+    """
+    view = blob.view()
+    n = len(view)
+    if blob.find(b"\r") >= 0:  # strip trailing carriage returns
         ends = ends.copy()
         while True:
             cr = (ends > starts) & (view[np.maximum(ends - 1, 0)] == 13)
             if not cr.any():
                 break
             ends -= cr
-        return b"".join([data[s:e] + b"\n" for s, e in zip(starts.tolist(), ends.tolist(), strict=True)])
-    if not data.endswith(b"\n"):
-        data += b"\n"
+    if (ends < n).all() and (view[np.minimum(ends, n - 1)] == 10).all():
+        data = view
+    else:  # write the missing line breaks
+        if isinstance(blob.data, bytearray) and blob.end < len(blob.data):
+            data = np.frombuffer(blob.data, dtype=np.uint8, count=n + 1, offset=blob.start)
+        else:
+            data = scratch("log.copy", n + 1)
+            data[:n] = view
+        data[ends] = 10
     # Binary array whose odd elements are the records with their newline: offsets 0, s0, e0+1, s1, e1+1, ...
     offsets = np.empty(2 * len(starts) + 1, dtype=np.int64)
     offsets[0] = 0
@@ -117,11 +139,15 @@ def _joined_records(data: bytes, starts: np.ndarray, ends: np.ndarray) -> bytes:
     )
     taken = spans.take(pa.array(np.arange(1, len(spans), 2)))
     total = int(np.asarray(taken.buffers()[1]).view(np.int64)[-1]) if len(taken) else 0
-    return taken.buffers()[2][:total].to_pybytes() if total else b""
+    return taken.buffers()[2][:total] if total else pa.py_buffer(b"")
 
 
-def extract_log_records(data: bytes) -> LogRecords:
-    """Return the step records (``\\r`` stripped) and the mined metadata of one log."""
-    starts, ends, line = _record_spans(data)
-    body = _joined_records(data, starts, ends) if len(starts) else b""
-    return LogRecords(body, line + 1, mine_log_metadata(decode(data)))
+def extract_log_records(blob: Blob) -> LogRecords:
+    """Return the step records (``\\r`` stripped) and the mined metadata of one log.
+
+    :param blob: the log's bytes (a scratch copy's bytes may be modified: line breaks written after records).
+    """
+    meta = mine_log_metadata(decode_view(blob))
+    starts, ends, line = _record_spans(blob.view())
+    body = _joined_records(blob, starts, ends) if len(starts) else pa.py_buffer(b"")
+    return LogRecords(body, line + 1, meta)

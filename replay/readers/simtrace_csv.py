@@ -11,12 +11,14 @@ rejoined before splitting, so such rows keep their columns instead of shifting. 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from replay.readers.scratch import Blob
 from replay.readers.text import decode, split_lines
 from replay.schema import HEADER_ALIASES
 from reward_sdk.errors import UserError
@@ -32,23 +34,38 @@ class NotASimtraceError(UserError):
 
 @dataclass
 class CsvBody:
-    """A simtrace CSV split into its header and its data bytes.
+    """A simtrace CSV split into its header and its data lines (kept inside the file's bytes, not copied).
 
+    :param header: the header line (no line break).
     :param names: raw field names of the header columns (aliases mapped).
-    :param body: the bytes after the header line.
+    :param blob: the whole file; the data lines start at offset ``start`` of it.
+    :param start: offset (in ``blob``) of the first byte after the header line.
     :param header_line: 1-based line number of the header.
-    :param rows: number of data lines when ``clean``.
     :param clean: no ``\\r``-separated blank lines after the header, so if the validated fast reader (which
-        skips blank lines and fails on a repeated header) returns exactly ``rows`` rows, data line i is line
-        ``header_line + i``.
+        skips blank lines and fails on a repeated header) returns as many rows as the body has lines, data line
+        i is line ``header_line + i``.
     """
 
     header: bytes
     names: tuple[str, ...]
-    body: bytes
+    blob: Blob
+    start: int
     header_line: int
-    rows: int
     clean: bool
+
+    @property
+    def size(self) -> int:
+        """Number of bytes after the header line."""
+        return len(self.blob) - self.start
+
+    @property
+    def ends_with_newline(self) -> bool:
+        """True when the body is empty or its last line has its ``\\n``."""
+        return self.size <= 0 or self.blob.endswith(b"\n")
+
+    def body(self) -> np.ndarray:
+        """The bytes after the header line, as a uint8 array (no copy)."""
+        return self.blob.view(self.start)
 
 
 def header_names(header: str) -> tuple[str, ...]:
@@ -57,41 +74,52 @@ def header_names(header: str) -> tuple[str, ...]:
     return tuple(HEADER_ALIASES.get(name, name) for name in names)
 
 
-def looks_like_simtrace_header(first_line: str) -> bool:
-    """True if a CSV's first line names the required step fields."""
-    return set(REQUIRED_FIELDS) <= set(header_names(first_line))
+def looks_like_simtrace_header(
+    first_line: str, names_of: Callable[[str], tuple[str, ...]] = header_names
+) -> bool:
+    """True if a CSV's first line names the required step fields (``names_of``: see :func:`split_csv`)."""
+    return set(REQUIRED_FIELDS) <= set(names_of(first_line))
 
 
-def split_csv(data: bytes, source: str) -> CsvBody:
-    """Find the header of a simtrace CSV and return it with the data bytes.
+def split_csv(blob: Blob, source: str, names_of: Callable[[str], tuple[str, ...]] = header_names) -> CsvBody:
+    """Find the header of a simtrace CSV and return it with the offset of the data lines.
 
+    :param blob: the file's bytes.
+    :param source: display name for error messages.
+    :param names_of: :func:`header_names`, or a per-read memoised version of it (CSVs of one run share a header).
     :raises NotASimtraceError: empty file, or the header does not name the required fields.
     """
-    stripped = data.lstrip(b"\r\n")
-    header_line = data[: len(data) - len(stripped)].count(b"\n") + 1
-    end = stripped.find(b"\n")
-    header = stripped if end < 0 else stripped[:end]
-    body = b"" if end < 0 else stripped[end + 1 :]
-    header = header.rstrip(b"\r")
+    head = blob.copy(0, 4096)
+    skipped = len(head) - len(head.lstrip(b"\r\n"))
+    if skipped == len(head):  # nothing but line breaks so far: look at all of it
+        head = blob.copy(0, len(blob))
+        skipped = len(head) - len(head.lstrip(b"\r\n"))
+    header_line = head.count(b"\n", 0, skipped) + 1
+    end = blob.find(b"\n", skipped)
+    start = len(blob) if end < 0 else end + 1
+    header = blob.copy(skipped, len(blob) if end < 0 else end).rstrip(b"\r")
     if not header.strip():
         raise NotASimtraceError(f"{source}: empty file, expected a simtrace CSV header")
-    names = header_names(decode(header))
+    names = names_of(decode(header))
     missing = [name for name in REQUIRED_FIELDS if name not in names]
     if missing:
         raise NotASimtraceError(f"{source}:{header_line}: not a simtrace CSV header (missing {missing[:3]})")
     # A blank or repeated-header line makes the validated fast reader fail (it skips blank lines, so it returns
-    # fewer rows than ``rows``; a header fails number conversion), which sends the batch to the fallback. Only
-    # ``\r``-separated blank lines need an explicit test (two-byte searches: slow, so only for CRLF files).
-    clean = b"\r" not in body or (
-        b"\n\n" not in body and b"\n\r" not in body and not body.startswith((b"\n", b"\r", header))
+    # fewer rows than the body has lines; a header fails number conversion), which sends the batch to the
+    # fallback. Only ``\\r``-separated blank lines need an explicit test (two-byte searches: slow, so only for
+    # CRLF files).
+    data, first = blob.data, blob.start + start
+    clean = blob.find(b"\r", start) < 0 or (
+        blob.find(b"\n\n", start) < 0
+        and blob.find(b"\n\r", start) < 0
+        and not data.startswith((b"\n", b"\r", header), first, blob.end)
     )
-    rows = 0 if not body else body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
-    return CsvBody(header, names, body, header_line, rows, clean)
+    return CsvBody(header, names, blob, start, header_line, clean)
 
 
 def csv_records(csv: CsvBody) -> tuple[pa.Array, np.ndarray]:
     """The data lines of a CSV as records with their 1-based line numbers (blank/header lines dropped)."""
-    lines = pc.utf8_rtrim(split_lines(decode(csv.body)), characters="\r")
+    lines = pc.utf8_rtrim(split_lines(decode(csv.blob.copy(csv.start, len(csv.blob)))), characters="\r")
     header = decode(csv.header)
     keep = pc.and_(pc.not_equal(lines, ""), pc.not_equal(lines, header))
     idx = np.flatnonzero(np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool))
