@@ -166,16 +166,24 @@ def format_sim_trace_fields(row: Mapping[str, object], fields: Sequence[str] = F
     out: list[str] = []
     for field in fields:
         value = _value(row, field)
-        if field == "action":
-            out.append(format_action(value))
-        elif field in ("done", "all_wheels_on_track"):
-            out.append(_bool_text(value))
+        text = _shared_text(field, value)
+        if text is not None:
+            out.append(text)
         elif field in _PRINTF:
             spec = _PRINTF[field]
             out.append(spec % (int(value) if spec == "%d" else float(value)))  # type: ignore[call-overload,arg-type]
         else:
             out.append(str(value))
     return out
+
+
+def _shared_text(field: str, value: object) -> str | None:
+    """Text of the fields both writers format alike (the action and the booleans), else ``None``."""
+    if field == "action":
+        return format_action(value)
+    if field in ("done", "all_wheels_on_track"):
+        return _bool_text(value)
+    return None
 
 
 def format_sim_trace_line(row: Mapping[str, object], fields: Sequence[str] = FIELDS_17) -> str:
@@ -195,10 +203,9 @@ def format_simtrace_csv_row(row: Mapping[str, object], fields: Sequence[str] = F
     out: list[str] = []
     for field in fields:
         value = _value(row, field)
-        if field == "action":
-            out.append(format_action(value))
-        elif field in ("done", "all_wheels_on_track"):
-            out.append(_bool_text(value))
+        text = _shared_text(field, value)
+        if text is not None:
+            out.append(text)
         elif field == "steps":
             out.append(str(float(value)))  # type: ignore[arg-type]
         elif field in ("episode", "closest_waypoint", "obstacle_crash_counter"):
