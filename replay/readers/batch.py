@@ -11,6 +11,7 @@ the batch is re-parsed by :func:`replay.readers.fields.parse_records`, which rep
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -35,6 +36,8 @@ from replay.readers.sim_trace_log import LogRecords
 from replay.readers.simtrace_csv import CsvBody, csv_records
 from reward_sdk.simtrace import ALL_FIELDS
 
+_STATUS_TEXT = re.compile(_STATUS.strip("^$"))
+"""``fields._STATUS`` for ``re.fullmatch`` on the few distinct statuses."""
 _NUMERIC = {
     name for name in ALL_FIELDS if name not in ("action", "done", "all_wheels_on_track", "episode_status")
 }
@@ -53,10 +56,12 @@ def _fast_table(
     if not list_actions:
         types["action"] = pa.float64()
     column_names = [n if n in ALL_FIELDS else f"_extra{i}" for i, n in enumerate(names)]
+    # two blocks: both cores tokenise and convert in parallel when they are free, and only one seam to join
+    block_size = max(1 << 16, len(buffer) // 2 + 1)  # type: ignore[arg-type]
     try:
         table = pacsv.read_csv(
             pa.BufferReader(buffer),
-            read_options=pacsv.ReadOptions(column_names=column_names, block_size=1 << 18),
+            read_options=pacsv.ReadOptions(column_names=column_names, block_size=block_size),
             convert_options=pacsv.ConvertOptions(
                 column_types=types,
                 include_columns=known,
@@ -87,7 +92,7 @@ def _fast_table(
         else:
             out[name] = col
     status = out.get("episode_status")
-    if status is not None and not pc.all(pc.match_substring_regex(status.dictionary, _STATUS)).as_py():  # type: ignore[attr-defined]
+    if status is not None and not all(map(_STATUS_TEXT.fullmatch, status.dictionary.to_pylist())):  # type: ignore[attr-defined]
         return None
     if list_actions:
         index, steer, speed, valid = _parse_action(out["action"])  # type: ignore[arg-type]

@@ -33,9 +33,23 @@ _SPACE_TYPE = re.compile(r"action_space_type (\w+)")
 _HYPER = re.compile(r"Using the following hyper-parameters\s*\n(\{.*?\n\})", re.S)
 
 
+_JSON_LIKE = re.compile(r"(?:'[^'\"\\\n]*'|[-+0-9.eE \t\n\r\[\]{}:,])*")
+"""Python literals that mean the same as JSON once ``'`` becomes ``"``: single-quoted strings without quotes,
+backslashes or line breaks, numbers, brackets, braces, colons, commas and JSON whitespace."""
+
+
 def _literal(text: str) -> Any:
+    """The Python literal in ``text`` (surrounding whitespace ignored), None if it is not one.
+
+    An action space is a list of dicts of numbers: parsed as JSON when it can be (the same value, ~50x faster
+    than ``ast.literal_eval``), anything JSON rejects goes to ``ast.literal_eval``.
+    """
+    text = text.strip()
+    if _JSON_LIKE.fullmatch(text):
+        with contextlib.suppress(ValueError, RecursionError):
+            return json.loads(text.replace("'", '"'))
     try:
-        return ast.literal_eval(text.strip())
+        return ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return None
 
@@ -49,19 +63,71 @@ def action_space_type_of(action_space: Any) -> str | None:
     return None
 
 
-def mine_log_metadata(text: str) -> dict[str, Any]:
-    """Return the metadata items found in a log's text (keys as in the module docstring)."""
+def _ascii_twin(pattern: re.Pattern[str]) -> re.Pattern[bytes]:
+    """The bytes pattern that matches ASCII bytes exactly where ``pattern`` matches their text.
+
+    Only ``\\s``/``\\S`` differ between the two modes on ASCII (a str pattern's whitespace also covers
+    ``\\x1c``-``\\x1f``), so they are spelled out; ``\\d``, ``\\w``, ``.`` agree already.
+    """
+    out, in_class, i, src = [], False, 0, pattern.pattern
+    while i < len(src):
+        two = src[i : i + 2]
+        if two in (r"\s", r"\S"):
+            if two == r"\S" and in_class:
+                raise ValueError(f"no ASCII twin for {src!r}")
+            out.append(
+                r"\s\x1c-\x1f" if in_class else r"[\s\x1c-\x1f]" if two == r"\s" else r"[^\s\x1c-\x1f]"
+            )
+            i += 2
+            continue
+        if two[0] == "\\":
+            out.append(two)
+            i += 2
+            continue
+        in_class = (in_class or two[0] == "[") and not (in_class and two[0] == "]")
+        out.append(two[0])
+        i += 1
+    return re.compile("".join(out).encode("ascii"), pattern.flags & ~re.UNICODE)
+
+
+_ASCII_TWINS = {
+    p: _ascii_twin(p)
+    for p in (
+        *(p for pair in _PARAM_PATTERNS.values() for p in pair),
+        _WORLD_YAML,
+        _ACTION_SPACE,
+        _SENSOR_LINE,
+        _ALGORITHM,
+        _SPACE_TYPE,
+        _HYPER,
+    )
+}
+
+
+def mine_log_metadata(text: str | bytes | memoryview) -> dict[str, Any]:
+    """Return the metadata items found in a log's text (keys as in the module docstring).
+
+    :param text: the decoded text, or the raw bytes when they are all ASCII (searched without decoding them:
+        same matches, see :func:`_ascii_twin`).
+    """
     found: dict[str, Any] = {}
+
+    def first(pattern: re.Pattern[str]) -> str | None:
+        if isinstance(text, str):
+            match = pattern.search(text)
+            return None if match is None else match.group(1)
+        raw = _ASCII_TWINS[pattern].search(text)
+        return None if raw is None else raw.group(1).decode("ascii")
+
     for key, patterns in _PARAM_PATTERNS.items():
         for pattern in patterns:
-            match = pattern.search(text)
-            if match:
-                found[key.lower()] = match.group(1)
+            if (value := first(pattern)) is not None:
+                found[key.lower()] = value
                 break
-    if "world_name" not in found and (match := _WORLD_YAML.search(text)):
-        found["world_name"] = match.group(1)
-    if match := _ACTION_SPACE.search(text):
-        space = _literal(match.group(1))
+    if "world_name" not in found and (value := first(_WORLD_YAML)) is not None:
+        found["world_name"] = value
+    if (value := first(_ACTION_SPACE)) is not None:
+        space = _literal(value)
         if space is not None:
             found["action_space"] = space
     for key, pattern in (
@@ -69,11 +135,11 @@ def mine_log_metadata(text: str) -> dict[str, Any]:
         ("training_algorithm", _ALGORITHM),
         ("action_space_type", _SPACE_TYPE),
     ):
-        if match := pattern.search(text):
-            found[key] = match.group(1)
-    if match := _HYPER.search(text):
+        if (value := first(pattern)) is not None:
+            found[key] = value
+    if (value := first(_HYPER)) is not None:
         with contextlib.suppress(ValueError):
-            found["hyperparameters"] = json.loads(match.group(1))
+            found["hyperparameters"] = json.loads(value)
     return found
 
 

@@ -26,6 +26,7 @@ assert len(_MARKER) >= 8, "the vectorised marker search compares 8-byte windows"
 _MARKER_WORDS = np.frombuffer(b"".join(_MARKER[k : k + 4] for k in range(4)), dtype=np.uint32)
 _MARKER_HEAD = np.frombuffer(_MARKER[:8], dtype=np.uint64)[0]
 _MARKER_TAIL = np.frombuffer(_MARKER[-8:], dtype=np.uint64)[0]
+_HAS_BITWISE_COUNT = hasattr(np, "bitwise_count")  # numpy >= 2.0
 
 
 @dataclass
@@ -84,6 +85,39 @@ def _marker_starts(data: bytes | np.ndarray) -> np.ndarray:
     return np.asarray(starts[exact], dtype=np.int64)
 
 
+def _lines_and_ends(view: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For sorted offsets into ``view``: the 0-based line of each (newlines before it), and the offset of the
+    first newline at or after it (``len(view)`` when there is none).
+
+    Vectorised without listing every newline (a log has several lines per record): the newlines become a
+    bitmask of 64 bytes per word; per-word popcounts summed give the newlines before each word, a masked
+    popcount those before the offset inside its word; the next newline is the lowest set bit at or after the
+    offset, found in that word or, for the few offsets whose line goes on, in the next words.
+    """
+    n = len(view)
+    newline = scratch("log.newline", n + (-n % 64)).view(bool)
+    newline[n:] = False
+    np.equal(view, 10, out=newline[:n])
+    words = np.packbits(newline, bitorder="little").view("<u8")
+    before = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum(np.bitwise_count(words), out=before[1:])
+    word = positions >> 6
+    below = (np.uint64(1) << (positions & 63).astype(np.uint64)) - np.uint64(1)
+    line = before[word] + np.bitwise_count(words[word] & below)
+    ends = np.full(len(positions), n, dtype=np.int64)
+    todo = np.arange(len(positions))
+    bits = words[word] & ~below
+    while len(todo):
+        found = bits != 0
+        low = bits[found] & (~bits[found] + np.uint64(1))  # the lowest set bit alone
+        ends[todo[found]] = word[found] * 64 + np.bitwise_count(low - np.uint64(1))
+        todo, word = todo[~found], word[~found] + 1
+        inside = word < len(words)
+        todo, word = todo[inside], word[inside]
+        bits = words[word]
+    return line, ends
+
+
 def _record_spans(view: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start, end, 0-based line) of the text after the first marker of every line that has one.
 
@@ -93,14 +127,15 @@ def _record_spans(view: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     if len(markers) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    newline = scratch("log.newline", len(view)).view(bool)
-    newlines = np.flatnonzero(np.equal(view, 10, out=newline))
-    line = np.searchsorted(newlines, markers)
+    if _HAS_BITWISE_COUNT:
+        line, ends = _lines_and_ends(view, markers)
+    else:  # numpy < 2.0: every newline's offset
+        newlines = np.flatnonzero(view == 10)
+        line = np.searchsorted(newlines, markers)
+        ends = np.append(newlines, len(view))[line]
     first = np.ones(len(line), dtype=bool)
     first[1:] = line[1:] != line[:-1]  # a second marker on a line belongs to the first one's record
-    starts, line = markers[first] + len(_MARKER), line[first]
-    ends = np.append(newlines, len(view))[line]
-    return starts, ends, line
+    return markers[first] + len(_MARKER), ends[first], line[first]
 
 
 def _joined_records(blob: Blob, starts: np.ndarray, ends: np.ndarray) -> pa.Buffer:
@@ -147,7 +182,11 @@ def extract_log_records(blob: Blob) -> LogRecords:
 
     :param blob: the log's bytes (a scratch copy's bytes may be modified: line breaks written after records).
     """
-    meta = mine_log_metadata(decode_view(blob))
-    starts, ends, line = _record_spans(blob.view())
+    view = blob.view()
+    ascii_only = len(view) > 0 and int(view.max()) < 128  # then the bytes are searched as they are
+    meta = mine_log_metadata(
+        memoryview(blob.data)[blob.start : blob.end] if ascii_only else decode_view(blob)
+    )
+    starts, ends, line = _record_spans(view)
     body = _joined_records(blob, starts, ends) if len(starts) else pa.py_buffer(b"")
     return LogRecords(body, line + 1, meta)
