@@ -115,6 +115,8 @@ def run_calibration(
     status.update(f"fitting the car model on {len(train_starts[::subsample])} windows…")
     try:
         fitted = calibrate.fit(arrays, train_starts[::subsample], CarParams(), horizon=horizon)
+        floor = calibrate.floor_errors(arrays, train_starts, held_starts, fitted, horizon)
+        travel = calibrate.travel_deviation(arrays)
     finally:
         status.stop()
     return {
@@ -132,7 +134,15 @@ def run_calibration(
         "plain_kinematic_table": [
             asdict(r) for r in calibrate.error_table(arrays, held_starts, plain, horizon)
         ][:1],
+        "heading_floor_deg": _median_p90(floor),
+        "yaw_vs_travel_deg": _median_p90(travel),
     }
+
+
+def _median_p90(values: Any) -> dict[str, float]:
+    import numpy as np
+
+    return {"median": float(np.median(values)), "p90": float(np.percentile(values, 90))}
 
 
 def _print_calibration(result: dict[str, Any]) -> None:
@@ -166,6 +176,13 @@ def _print_calibration(result: dict[str, Any]) -> None:
             f"{r['heading_p90_deg']:.2f}",
         )
     console.print(table)
+    floor, travel = result["heading_floor_deg"], result["yaw_vs_travel_deg"]
+    console.print(
+        f"heading floor (true distances + best linear forecast of the unexplained yaw): median "
+        f"{floor['median']:.2f}°, p90 {floor['p90']:.2f}°; logged yaw vs direction of travel per step: median "
+        f"{travel['median']:.2f}°, p90 {travel['p90']:.2f}°",
+        soft_wrap=True,
+    )
 
 
 def make_driver(name: str, speed: float, track: Any) -> Any:

@@ -12,9 +12,11 @@ One environment step lasts :data:`TIME_STEP_S` and is integrated in :data:`SUBST
    [0.1, 4.0] m/s. Before the first action (PREPARE step) the command in effect is a standstill.
 3. Steering follows the command with a first-order lag ``steer_tau``; speed follows ``speed_gain · command`` with a
    first-order lag ``speed_tau`` whose rate is limited to ``max_accel`` / ``max_decel``.
-4. Kinematic bicycle about the origin (a fraction :data:`REAR_RATIO` of the wheelbase ahead of the rear axle):
-   side-slip ``β = atan(REAR_RATIO · tan δ)``, yaw rate ``v · cos β · tan δ / (L · (1 + K · v²))`` with the
-   understeer coefficient ``K`` standing in for tyre slip at speed.
+4. Kinematic bicycle with no slip at the rear axle: path curvature ``κ = tan(δ + slip + trim) / (L · (1 + K · v²))``
+   (effective wheelbase ``L``, the understeer coefficient ``K`` standing in for tyre slip at speed, the steering
+   trim :attr:`CarParams.steer_offset`), yaw rate ``v · cos β · κ`` and side-slip of the origin
+   ``β = atan(REAR_AXLE_M · κ)``, the origin being :data:`REAR_AXLE_M` ahead of the rear axle. (The logs agree:
+   the origin's direction of travel is the yaw plus ``atan(0.078 m · κ)``, within 0.13° median per step.)
 
 The same formulas serve one car (:func:`step`, plain floats, fast) and many cars at once
 (:func:`advance` with numpy arrays, used by calibration): both go through :func:`advance`.
@@ -38,9 +40,7 @@ FRONT_OFFSET_M = (
 WHEELBASE_M = float(
     WHEEL_OFFSETS[2, 0] - WHEEL_OFFSETS[0, 0]
 )  # m, URDF axle distance (0.164, PARAMS.md §2.1)
-REAR_RATIO = (
-    float(-WHEEL_OFFSETS[0, 0]) / WHEELBASE_M
-)  # origin between the axles, fraction from the rear axle
+REAR_AXLE_M = float(-WHEEL_OFFSETS[0, 0])  # m, model origin ahead of the rear axle (0.0817, PARAMS.md §2.1)
 MAX_STEERING_DEG = 30.0  # deg, Gazebo steering command clip
 MIN_SPEED_CMD = 0.1  # m/s, Gazebo speed command clip (lower)
 MAX_SPEED_CMD = 4.0  # m/s, Gazebo speed command clip (upper)
@@ -61,6 +61,9 @@ class CarParams:
     :param steer_rate: largest steering rate in rad/s (the hinge controller's effort limit).
     :param latency: dead time between issuing an action and its taking effect, in s.
     :param understeer: understeer coefficient ``K`` in s²/m² (yaw rate divided by ``1 + K v²``).
+    :param steer_offset: steering trim in rad (+ = left) added to the actual wheel angle. The Gazebo car curves
+        slightly left with straight commands: in the logs the curvature not explained by the commands averages
+        +0.07 /m (≈ 0.8° of steering), alike for left and right turns, every heading, place and log source.
     :param slip_tau: time constant in s of the slip state, a steering-angle offset the logs show persisting for
         a few steps (tyre slip, hinge-controller error); it decays towards zero.
     :param slip_noise_deg: standard deviation in degrees of the slip state's random kick per step (0 = off).
@@ -68,16 +71,17 @@ class CarParams:
     :param steer_noise_deg: standard deviation of additive steering noise per step in degrees (0 = off).
     """
 
-    wheelbase: float = 0.211
-    speed_gain: float = 0.982
-    speed_tau: float = 0.1662
-    max_accel: float = 12.53
-    max_decel: float = 18.19
-    steer_tau: float = 0.4601
-    steer_rate: float = 1.189
-    latency: float = 0.0076
-    understeer: float = 0.0835
-    slip_tau: float = 0.5059
+    wheelbase: float = 0.2232
+    speed_gain: float = 0.9856
+    speed_tau: float = 0.1663
+    max_accel: float = 15.93
+    max_decel: float = 12.62
+    steer_tau: float = 0.4273
+    steer_rate: float = 1.262
+    latency: float = 0.0131
+    understeer: float = 0.0680
+    steer_offset: float = 0.01462
+    slip_tau: float = 0.4262
     slip_noise_deg: float = 0.0
     speed_noise: float = 0.0
     steer_noise_deg: float = 0.0
@@ -95,8 +99,8 @@ CALIBRATION_SOURCE = (
     "reward sim calibrate on the Gazebo training simtraces of deepracer-utils (aws-deepracer-community, MIT-0, "
     "commit 262e3fe3): sample-drfc-1-logs/training-simtrace, sample-drfc-3-logs/{0,1,2}/training-simtrace, "
     "sample-console-logs/sim-trace/training/training-simtrace (58 CSVs, 860 episodes, reinvent_base, discrete "
-    "actions at 1 and 2 m/s); every 4th episode held out (4402 windows): 1-s error median 0.096 m / 6.18 deg, "
-    "p90 0.207 m / 14.3 deg"
+    "actions at 1 and 2 m/s); every 4th episode held out (4402 windows): 1-s error median 0.091 m / 5.55 deg, "
+    "p90 0.207 m / 13.4 deg (reference floor of the heading with the true distances driven: 5.56 deg)"
 )
 """Where the defaults of :class:`CarParams` come from (logs, method, held-out error)."""
 
@@ -110,6 +114,7 @@ PLAIN_KINEMATIC = CarParams(
     steer_rate=1e6,
     latency=0.0,
     understeer=0.0,
+    steer_offset=0.0,
     slip_tau=0.0,
 )
 """The uncalibrated reference: a kinematic bicycle with the geometric wheelbase that obeys every command at
@@ -212,7 +217,7 @@ def advance(
     keep_slip = 1.0 - _lag_factor(params.slip_tau, h, ops)
     up, down = params.max_accel * h, -params.max_decel * h
     turn = params.steer_rate * h
-    wheelbase, understeer = params.wheelbase, params.understeer
+    wheelbase, understeer, offset = params.wheelbase, params.understeer, params.steer_offset
     for j in range(SUBSTEPS):
         w_old = min(max(old_fraction * SUBSTEPS - j, 0.0), 1.0)
         steer_cmd = w_old * old_cmd[0] + (1.0 - w_old) * new_cmd[0]
@@ -222,9 +227,9 @@ def advance(
         v_new = v + ops.clip(k_speed * (params.speed_gain * speed_cmd - v), down, up)
         v_mid = 0.5 * (v + v_new)
         v = v_new
-        tan_d = ops.tan(delta + slip)
-        beta = ops.atan(REAR_RATIO * tan_d)
-        yaw_rate = v_mid * ops.cos(beta) * tan_d / (wheelbase * (1.0 + understeer * v_mid * v_mid))
+        curvature = ops.tan(delta + slip + offset) / (wheelbase * (1.0 + understeer * v_mid * v_mid))
+        beta = ops.atan(REAR_AXLE_M * curvature)
+        yaw_rate = v_mid * ops.cos(beta) * curvature
         course = yaw + 0.5 * yaw_rate * h + beta
         x = x + v_mid * ops.cos(course) * h
         y = y + v_mid * ops.sin(course) * h

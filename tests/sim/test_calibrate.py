@@ -49,3 +49,34 @@ def test_log_arrays_use_the_origin_and_standstill_prepare(logs_dir: Path) -> Non
     assert np.isclose(logs.x[0], first["x"] - 0.14 * np.cos(heading))
     assert logs.speed_cmd[0] == 0.0 and logs.steer_cmd[0] == 0.0  # prepare row
     assert logs.n_episodes == frame.groupby(["source", "episode"]).ngroups
+
+
+def test_heading_error_is_at_the_reference_floor_and_the_yaw_follows_the_path(logs_dir: Path) -> None:
+    logs = calibrate.arrays_from_frame(_frame(logs_dir))
+    train, held = calibrate.split_episodes(logs, 4)
+    train_starts = calibrate.window_starts(logs, episodes=train)
+    held_starts = calibrate.window_starts(logs, episodes=held)
+    params = CarParams()
+    heading = calibrate.errors(logs, held_starts, params)[1]
+    floor = calibrate.floor_errors(logs, train_starts, held_starts, params)
+    travel = calibrate.travel_deviation(logs)
+    assert np.median(travel) < 0.5  # the logged yaw is locked to the direction of travel
+    assert np.median(floor) > 3.0 and np.median(heading) < 1.1 * np.median(floor)
+
+
+def test_windows_skip_logged_jumps() -> None:
+    frame = pd.DataFrame(
+        {
+            "x": np.arange(40) * 0.1,
+            "y": np.zeros(40),
+            "heading": np.zeros(40),
+            "steering_angle": np.zeros(40),
+            "speed": np.ones(40),
+            "episode": np.zeros(40, dtype=int),
+        }
+    )
+    clean = calibrate.window_starts(calibrate.arrays_from_frame(frame), horizon=10)
+    frame.loc[30:, "x"] += 1.5  # a teleport between rows 29 and 30
+    starts = calibrate.window_starts(calibrate.arrays_from_frame(frame), horizon=10)
+    spans = [(s - calibrate.HISTORY_STEPS, s + 10) for s in starts]
+    assert len(starts) < len(clean) and all(not (a < 30 <= b) for a, b in spans)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from reward_sdk.sim.car import (
     MAX_STEERING_DEG,
+    REAR_AXLE_M,
     TIME_STEP_S,
     CarParams,
     CarState,
@@ -29,11 +30,33 @@ def test_commands_are_clipped_like_the_real_service() -> None:
 
 def test_straight_command_drives_straight_and_reaches_the_steady_speed() -> None:
     car = CarState(0.0, 0.0, 0.0)
-    params = CarParams()
+    params = CarParams(steer_offset=0.0)
     for _ in range(60):
         step(car, 0.0, 2.0, params)
     assert abs(car.y) < 1e-9 and abs(car.yaw) < 1e-9
     assert math.isclose(car.speed, 2.0 * params.speed_gain, rel_tol=1e-3)
+
+
+def test_steering_trim_curves_gently_left() -> None:
+    params = CarParams()
+    assert 0.0 < params.steer_offset < math.radians(2.0)
+    car = CarState(0.0, 0.0, 0.0)
+    for _ in range(60):
+        step(car, 0.0, 1.0, params)
+    # ≈ 4 m at the steady speed on a curvature of tan(trim) / L ≈ 0.065 /m: a quarter-radian turn, to the left
+    expected = car.speed * 60 * TIME_STEP_S * math.tan(params.steer_offset) / params.wheelbase
+    assert car.y > 0.0 and math.isclose(car.yaw, expected, rel_tol=0.15)
+
+
+def test_origin_side_slip_is_the_rear_axle_kinematics() -> None:
+    params = CarParams(steer_offset=0.0, understeer=0.0, steer_tau=0.0, steer_rate=1e6, speed_tau=0.0)
+    pose = advance((0.0, 0.0, 0.0, 1.0, 0.3, 0.0), (0.3, 1.0), (0.3, 1.0), 0.0, params, dt=1e-4)
+    curvature = math.tan(0.3) / params.wheelbase
+    # the origin (REAR_AXLE_M ahead of the rear axle) moves at atan(REAR_AXLE_M · κ) to the left of its heading
+    assert math.isclose(math.atan2(pose[1], pose[0]), math.atan(REAR_AXLE_M * curvature), rel_tol=1e-3)
+    assert math.isclose(
+        pose[2] / 1e-4, math.cos(math.atan(REAR_AXLE_M * curvature)) * curvature, rel_tol=1e-3
+    )
 
 
 def test_left_steering_turns_left() -> None:

@@ -13,6 +13,8 @@ from reward_sdk.sim import drivers
 from reward_sdk.simtrace import SimTraceWriter
 from tests.sim.rewards import centre_line_reward
 
+ROUNDING_M = 1e-4  # m, SIM_TRACE_LOG writes x, y with 4 decimals (up to 7e-5 m off diagonally)
+
 
 def test_written_log_replays_with_the_logged_reward(tmp_path: Path) -> None:
     sandbox = pytest.importorskip("sandbox")
@@ -37,8 +39,14 @@ def test_written_log_replays_with_the_logged_reward(tmp_path: Path) -> None:
     assert steps["episode_status"].iloc[0] == "prepare"
     run = steps[steps["episode_status"].astype(str) != "prepare"]
     rewards = set()
+    on_a_marker = 0
     for row in run.itertuples():
         params = geometry.params_from_pose(track, row.x, row.y, row.yaw)
-        assert round(centre_line_reward(params), 4) == row.reward, row
         rewards.add(row.reward)
+        width, distance = params["track_width"], params["distance_from_center"]
+        if min(abs(distance - f * width) for f in (0.1, 0.25, 0.5)) < ROUNDING_M:
+            on_a_marker += 1  # the log's rounded x, y may fall on either side of the band edge
+            continue
+        assert round(centre_line_reward(params), 4) == row.reward, row
     assert len(rewards) >= 3  # the weave crosses several reward bands
+    assert on_a_marker <= 0.01 * len(run)
