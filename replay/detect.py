@@ -26,7 +26,7 @@ import tarfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from reward_sdk.errors import UserError
 
@@ -126,6 +126,34 @@ def _archive_candidates(path: Path) -> Iterator[Candidate]:
         yield Candidate(f"{path}!{member.name}", member.name, str(path), "tar.gz", reader(member.name))
 
 
+def _walk_files(root: str) -> list[tuple[str, str]]:
+    """(posix path relative to ``root``, full path) of every regular file under the directory ``root``.
+
+    ``os.walk(root, followlinks=True)`` plus an ``isfile`` test per name, with ``os.scandir`` entries instead
+    (their type comes with the listing: no ``stat`` per file unless it is a symlink). Unreadable folders and
+    entries are skipped, as ``os.walk`` skips them.
+    """
+    found: list[tuple[str, str]] = []
+    stack = [(root, "")]
+    while stack:
+        folder, sub = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        for entry in listed:
+            rel = f"{sub}/{entry.name}" if sub else entry.name
+            try:
+                if entry.is_dir():
+                    stack.append((entry.path, rel))
+                elif entry.is_file():
+                    found.append((rel, entry.path))
+            except OSError:
+                continue
+    return found
+
+
 def candidates(path: Path) -> list[Candidate]:
     """All files under ``path`` (a file, an archive or a directory), archives expanded, sorted by path.
 
@@ -140,14 +168,7 @@ def candidates(path: Path) -> list[Candidate]:
         plain = str(path) if container == "file" else None
         return [Candidate(str(path), path.name, str(path), container, lambda: _read_file(str(path)), plain)]
     root = str(path)
-    files: list[tuple[list[str], str, str]] = []  # (relative path parts, relative path, full path)
-    for folder, _, names in os.walk(root, followlinks=True):
-        sub = folder[len(root) :].lstrip(os.sep).replace(os.sep, "/")
-        for name in names:
-            rel = f"{sub}/{name}" if sub else name
-            full = os.path.join(folder, name)
-            if os.path.isfile(full):
-                files.append((rel.split("/"), rel, full if root != "." else rel))
+    files = [(rel.split("/"), rel, full if root != "." else rel) for rel, full in _walk_files(root)]
     found: list[Candidate] = []
     for _, rel, full in sorted(files, key=lambda f: f[0]):  # by parts, as pathlib orders paths
         if is_archive(rel):
@@ -190,7 +211,7 @@ def phase_of(rel: str, job_type: str | None = None) -> str:
 
 def worker_of(rel: str) -> int:
     """DRfC worker index: ``<n>/training-simtrace/…`` → n; ``…robomaker.<n>.<id>.log`` → n − 1; else 0."""
-    parts = PurePosixPath(rel).parts
+    parts = [part for part in rel.split("/") if part not in ("", ".")]  # as pathlib splits (root aside)
     for i, part in enumerate(parts[:-1]):
         if part.isdigit() and parts[i + 1].endswith("-simtrace"):
             return int(part)
