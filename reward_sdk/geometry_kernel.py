@@ -141,6 +141,7 @@ class KernelTables:
 
     def __init__(self, geometry: TrackGeometry) -> None:
         assert _geometry_kernel is not None
+        self.geometry = geometry
         centre = geometry.center_index
         centre_grid_offsets, centre_grid_items = csr(centre.grid_table, centre.grid_counts)
         inner_offsets, inner_items = csr(*geometry.inner_candidates[:2])
@@ -170,6 +171,10 @@ class KernelTables:
             is_ccw=bool(geometry.is_ccw),
             **self.road,
         )
+
+    def __reduce__(self) -> tuple[type[KernelTables], tuple[TrackGeometry]]:
+        # The compiled object does not pickle; a track sent to a sandbox worker rebuilds it there (~2 ms).
+        return (KernelTables, (self.geometry,))
 
     def core_columns(self, x: FloatArray, y: FloatArray, heading: FloatArray) -> dict[str, Any]:
         """The columns of :func:`reward_sdk.geometry._core_columns_numpy`, computed by the compiled kernel."""

@@ -69,3 +69,16 @@ def test_points_on_the_boundary_are_not_inside(tracks_dir: Path) -> None:
     for border in (track.inner, track.outer):
         assert not geometry_kernel.road_contains(track, border[:, 0], border[:, 1]).any()
     assert geometry_kernel.road_contains(track, track.center[:, 0], track.center[:, 1]).all()
+
+
+def test_a_track_with_compiled_tables_pickles(tracks_dir: Path) -> None:
+    # Tracks travel to sandbox workers by pickle, cache included; the compiled tables are rebuilt there.
+    import pickle
+
+    track = load_track(tracks_dir / "reinvent_base.npy")
+    x, y, heading = _states(track, 2_000, 0.5, seed=5)
+    before = geometry.params_batch(track, x, y, heading)
+    copy = pickle.loads(pickle.dumps(track))
+    after = geometry.params_batch(copy, x, y, heading)
+    for key, values in before.items():
+        np.testing.assert_array_equal(after[key], values, err_msg=key)
