@@ -227,9 +227,9 @@ def _iterations(
         per = hyper.get("num_episodes_between_training") if isinstance(hyper, dict) else None
         divisor[i] = int(per) if isinstance(per, int | float) and per >= 1 else DEFAULT_EPISODES_PER_ITERATION
     if not divisor.any():  # only CSVs
-        return per_source[origin]
+        return np.asarray(per_source[origin], dtype=np.int64)
     if divisor.all() and (divisor == divisor[0]).all():  # only logs, one divisor
-        return episode // divisor[0]
+        return np.asarray(episode // divisor[0], dtype=np.int64)
     div = divisor[origin]
     return np.asarray(np.where(div > 0, episode // np.maximum(div, 1), per_source[origin]), dtype=np.int64)
 
@@ -305,7 +305,8 @@ def _assemble(data: dict[str, Any], rows: int) -> pd.DataFrame:
         if isinstance(values, np.ndarray):
             values = values.astype(STEP_COLUMNS[name], copy=False).reshape(1, rows)
         blocks.append((values, np.array([i])))
-    return _from_blocks(blocks, pd.RangeIndex(rows), pd.Index(list(STEP_COLUMNS)))
+    frame: pd.DataFrame = _from_blocks(blocks, pd.RangeIndex(rows), pd.Index(list(STEP_COLUMNS)))
+    return frame
 
 
 def _status_categorical(status: Any) -> pd.Categorical:

@@ -8,7 +8,8 @@ never its content: every read fills the buffers it uses from scratch.
 
 A slot's memory is valid until the next request for the same slot on the same thread, so a slot belongs to one
 function at a time and nothing derived from it may outlive the read without a copy. Buffers larger than
-:data:`MAX_KEPT` bytes are not kept (a huge log should not pin its memory).
+:data:`MAX_KEPT` bytes are not kept (a huge log should not pin its memory: a thread keeps at most a few times
+that in all), and :func:`release` drops a thread's buffers.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MAX_KEPT = 64 << 20
-"""Largest buffer (bytes) a thread keeps between reads."""
+MAX_KEPT = 8 << 20
+"""Largest buffer (bytes) a thread keeps between reads, per slot (there are eight slots)."""
 
 _local = threading.local()
 
@@ -28,6 +29,11 @@ _local = threading.local()
 def _kept() -> dict[str, bytearray]:
     kept: dict[str, bytearray] = _local.__dict__.setdefault("buffers", {})
     return kept
+
+
+def release() -> None:
+    """Drop this thread's kept buffers (the next read allocates afresh)."""
+    _kept().clear()
 
 
 def scratch_bytes(slot: str, nbytes: int) -> bytearray:
