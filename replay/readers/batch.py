@@ -10,7 +10,6 @@ the batch is re-parsed by :func:`replay.readers.fields.parse_records`, which rep
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 
@@ -31,7 +30,7 @@ from replay.readers.fields import (
     log_field_names,
     parse_records,
 )
-from replay.readers.scratch import scratch
+from replay.readers.scratch import adjacent, scratch
 from replay.readers.sim_trace_log import LogRecords
 from replay.readers.simtrace_csv import CsvBody, csv_records
 from reward_sdk.simtrace import ALL_FIELDS
@@ -112,27 +111,36 @@ def _fast_table(
 
 
 def _join_bodies(csvs: Sequence[CsvBody]) -> tuple[np.ndarray, list[int]]:
-    """The CSVs' data lines concatenated (a ``\\n`` added after a last line without one), and the number of
-    lines of each CSV.
+    """The CSVs' data lines as one text, and the number of data lines of each CSV.
 
-    One copy of every body, straight out of the files' bytes, into this thread's scratch memory
-    (:mod:`replay.readers.scratch`); valid until the next call. Lines are counted on the joined bytes: one
-    vectorised comparison, then a count per CSV.
+    CSVs that a :class:`FileArena` read one after the other already are one text: their header lines are
+    overwritten with line breaks in place (blank lines, which the CSV reader skips). Others are copied into
+    this thread's scratch memory, each body followed by a ``\\n``. The text is valid until the next call. Lines
+    are counted on it: one vectorised comparison, then a count per CSV.
     """
-    sizes = [c.size + (0 if c.ends_with_newline else 1) for c in csvs]
-    total = sum(sizes)
-    joined = scratch("csv.joined", total)
-    pos = 0
-    for c, size in zip(csvs, sizes, strict=True):
-        body = c.body()
-        joined[pos : pos + len(body)] = body
-        if len(body) < size:
-            joined[pos + len(body)] = 10  # "\n"
-        pos += size
-    newline = scratch("csv.newline", total).view(bool)
+    if adjacent([c.blob for c in csvs]):
+        base = csvs[0].blob.start
+        joined = np.frombuffer(
+            csvs[0].blob.data, dtype=np.uint8, count=csvs[-1].blob.end + 1 - base, offset=base
+        )
+        spans = [(c.blob.start - base + c.start, c.blob.end - base) for c in csvs]  # bodies in ``joined``
+        for c, (body, _) in zip(csvs, spans, strict=True):
+            joined[body - c.start : body] = 10  # the header line (and any blank lines before it)
+    else:
+        sizes = [c.size + 1 for c in csvs]
+        joined = scratch("csv.joined", sum(sizes))
+        spans, pos = [], 0
+        for c, size in zip(csvs, sizes, strict=True):
+            joined[pos : pos + size - 1] = c.body()
+            joined[pos + size - 1] = 10  # "\n"
+            spans.append((pos, pos + size - 1))
+            pos += size
+    newline = scratch("csv.newline", len(joined)).view(bool)
     np.equal(joined, 10, out=newline)
-    bounds = np.cumsum([0, *sizes]).tolist()
-    rows = [int(np.count_nonzero(newline[a:b])) for a, b in itertools.pairwise(bounds)]
+    rows = [
+        int(np.count_nonzero(newline[a:b])) + (0 if c.ends_with_newline else 1)
+        for c, (a, b) in zip(csvs, spans, strict=True)
+    ]
     return joined, rows
 
 

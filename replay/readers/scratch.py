@@ -14,6 +14,7 @@ that in all), and :func:`release` drops a thread's buffers.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from dataclasses import dataclass
@@ -93,7 +94,12 @@ class Blob:
 
 
 class FileArena:
-    """Reads plain files of one read into one reused scratch bytearray, one after another (8-byte aligned)."""
+    """Reads the plain files of one read into one reused scratch bytearray, one after another.
+
+    Each file is followed by 1 to 8 ``\\n`` bytes up to the next 8-byte boundary, where the next file starts. So
+    the files read in a row are also one text whose lines are theirs plus a few blank ones (see
+    :func:`adjacent`), and every file starts aligned for word-wise scans.
+    """
 
     def __init__(self, slot: str = "files") -> None:
         self.slot = slot
@@ -108,10 +114,8 @@ class FileArena:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         try:
             size = os.fstat(fd).st_size
-            if self.used + size + 1 > len(
-                self.buffer
-            ):  # a new, bigger buffer; earlier blobs keep the old one
-                self.buffer = scratch_bytes(self.slot, max(size + 1, 2 * len(self.buffer)))
+            if self.used + size + 9 > len(self.buffer):  # a bigger buffer; earlier blobs keep the old one
+                self.buffer = scratch_bytes(self.slot, max(size + 9, 2 * len(self.buffer)))
                 self.used = 0
             start = self.used
             view = memoryview(self.buffer)
@@ -129,5 +133,17 @@ class FileArena:
                 return Blob.of(b"".join(rest))
         finally:
             os.close(fd)
-        self.used = start + got + 1 + (-(start + got + 1) % 8)  # a spare byte after the file, 8-aligned
-        return Blob(self.buffer, start, start + got)
+        end = start + got
+        gap = 8 - end % 8
+        self.buffer[end : end + gap] = b"\n" * gap
+        self.used = end + gap
+        return Blob(self.buffer, start, end)
+
+
+def adjacent(blobs: list[Blob]) -> bool:
+    """True if the blobs were read by one :class:`FileArena` one right after the other (same buffer, only the
+    arena's 1 to 8 line breaks between them)."""
+    first = blobs[0].data
+    return isinstance(first, bytearray) and all(
+        b.data is first and b.start == a.end + 8 - a.end % 8 for a, b in itertools.pairwise(blobs)
+    )

@@ -10,10 +10,12 @@ import re
 from pathlib import Path, PurePosixPath
 
 import numpy as np
+import pyarrow as pa
 
 from replay.detect import _walk_files, worker_of
+from replay.readers.batch import parse_csvs
 from replay.readers.log_metadata import _literal, mine_log_metadata
-from replay.readers.scratch import Blob, FileArena
+from replay.readers.scratch import Blob, FileArena, adjacent
 from replay.readers.sim_trace_log import _MARKER, _marker_starts, _record_spans, extract_log_records
 from replay.readers.simtrace_csv import split_csv
 
@@ -178,3 +180,33 @@ def test_directory_walk_and_worker_index_match_pathlib(logs_dir: Path) -> None:
     for _ in range(20_000):
         rel = "/".join(rng.choice(tokens) for _ in range(rng.randrange(6)))
         assert worker_of(rel) == worker_by_pathlib(rel), rel
+
+
+def test_csvs_read_in_a_row_parse_in_place_like_copied_ones(tmp_path: Path) -> None:
+    header = (
+        b"episode,steps,X,Y,yaw,steer,throttle,action,reward,done,all_wheels_on_track,progress,"
+        b"closest_waypoint,track_len,tstamp,episode_status"
+    )
+    row = b"%d,%d,3.2,0.7,0.2,20.0,2.0,11,0.0,False,True,0.8,1,17.7,20.2,in_progress"
+    rng = random.Random(9)
+    arena = FileArena(slot="test.csv")
+    in_place, copied = [], []
+    for i in range(12):
+        eol = rng.choice((b"\n", b"\r\n"))
+        rows = [row % (i, k) for k in range(rng.randrange(4))]
+        data = rng.choice((b"", b"\n", b"\r\n\r\n")) + header + eol + eol.join(rows)
+        data += rng.choice((b"", eol)) if rows else b""
+        (tmp_path / f"{i}.csv").write_bytes(data)
+        in_place.append(split_csv(arena.read(str(tmp_path / f"{i}.csv")), f"{i}.csv"))
+        copied.append(split_csv(Blob.of(data), f"{i}.csv"))
+    assert adjacent([c.blob for c in in_place]) and not adjacent([c.blob for c in copied])
+    names = [f"{i}.csv" for i in range(12)]
+    a, b = parse_csvs(in_place, range(12), names), parse_csvs(copied, range(12), names)
+    assert a.field_counts == b.field_counts and a.rows == b.rows > 0 and not a.warnings
+    for name, values in b.columns.items():
+        other = a.columns[name]
+        assert (
+            other.equals(values)
+            if isinstance(values, pa.Array)
+            else np.array_equal(other, values, equal_nan=True)
+        ), name
