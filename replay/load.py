@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -322,15 +323,18 @@ _STR_DTYPE = pd.Index([], dtype="str").dtype
 
 
 def _categorical(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical:
-    """Categorical of ``codes`` (valid indices into ``categories``, which are distinct) with ``str`` categories.
+    """Categorical of ``codes`` (valid indices into ``categories``) with ``str`` categories.
 
-    The categories are distinct by construction, so pandas' check of that (a hash table per call, a third of
-    the cost) is skipped through its internal fast path where it has one.
+    When the categories are distinct (a set tells, cheaply), pandas' own check of that (a hash table of an
+    Index per call, a third of the cost) is skipped through its internal fast path where it has one.
     """
     index = pd.Index(list(categories), dtype=_STR_DTYPE)
-    try:
-        dtype = pd.CategoricalDtype._from_fastpath(index, False)  # type: ignore[attr-defined]
-    except (AttributeError, TypeError):  # pragma: no cover - a pandas without that fast path
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    dtype = None
+    if fast is not None and len(set(categories)) == len(categories):
+        with contextlib.suppress(TypeError):
+            dtype = fast(index, False)
+    if dtype is None:  # validating constructor (raises on repeated categories, as before)
         dtype = pd.CategoricalDtype(index)
     small = np.int8 if len(categories) < 128 else np.int16 if len(categories) < 32768 else np.int32
     return pd.Categorical.from_codes(codes.astype(small), dtype=dtype, validate=False)

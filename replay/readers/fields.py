@@ -260,6 +260,8 @@ def _merge_groups(groups: list[tuple[np.ndarray, dict[str, object]]]) -> dict[st
     for name in groups[0][1]:
         parts = [g[1][name] for g in groups]
         if isinstance(parts[0], pa.Array):
+            if len({part.type for part in parts}) > 1:  # fast path (dictionary) next to fallback (string)
+                parts = [p.dictionary_decode() if pa.types.is_dictionary(p.type) else p for p in parts]  # type: ignore[attr-defined]
             merged[name] = pa.concat_arrays(parts).take(pa.array(order))  # type: ignore[arg-type]
         else:
             merged[name] = np.concatenate(parts)[order]  # type: ignore[arg-type]

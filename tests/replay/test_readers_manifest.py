@@ -85,3 +85,11 @@ def test_gzip_and_several_paths(tmp_path: Path, logs_dir: Path) -> None:
     log = read_logs([packed, log_path])
     assert len(log.steps) == 960
     assert log.steps["unique_episode"].nunique() == 6
+
+
+def test_folder_mixing_fast_and_fallback_parsed_sources_reads_whole(logs_dir: Path) -> None:
+    folder = logs_dir / "aws-deepracer-community+deepracer-analysis"  # logs whose formats take both parsers
+    log = read_logs(folder)
+    assert len(log.sources) > 5 and not log.warnings
+    assert len(log.steps) == sum(len(read_logs(s.source).steps) for s in log.sources)
+    assert {name: str(dtype) for name, dtype in log.steps.dtypes.items()} == STEP_COLUMNS
