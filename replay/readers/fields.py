@@ -260,9 +260,10 @@ def _merge_groups(groups: list[tuple[np.ndarray, dict[str, object]]]) -> dict[st
     for name in groups[0][1]:
         parts = [g[1][name] for g in groups]
         if isinstance(parts[0], pa.Array):
-            if len({part.type for part in parts}) > 1:  # fast path (dictionary) next to fallback (string)
-                parts = [p.dictionary_decode() if pa.types.is_dictionary(p.type) else p for p in parts]  # type: ignore[attr-defined]
-            merged[name] = pa.concat_arrays(parts).take(pa.array(order))  # type: ignore[arg-type]
+            arrays: list[pa.Array] = parts  # type: ignore[assignment]
+            if len({a.type for a in arrays}) > 1:  # fast path (dictionary) next to fallback (string)
+                arrays = [a.dictionary_decode() if pa.types.is_dictionary(a.type) else a for a in arrays]
+            merged[name] = pa.concat_arrays(arrays).take(pa.array(order))
         else:
             merged[name] = np.concatenate(parts)[order]  # type: ignore[arg-type]
     return merged
