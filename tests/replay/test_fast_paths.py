@@ -10,9 +10,13 @@ import re
 from pathlib import Path, PurePosixPath
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
+import pytest
 
+from replay import load, read_logs
 from replay.detect import _walk_files, worker_of
+from replay.readers import sim_trace_log
 from replay.readers.batch import parse_csvs
 from replay.readers.log_metadata import _literal, mine_log_metadata
 from replay.readers.scratch import Blob, FileArena, adjacent
@@ -210,3 +214,25 @@ def test_csvs_read_in_a_row_parse_in_place_like_copied_ones(tmp_path: Path) -> N
             if isinstance(values, pa.Array)
             else np.array_equal(other, values, equal_nan=True)
         ), name
+
+
+def test_record_spans_without_bitwise_count_match_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sim_trace_log, "_HAS_BITWISE_COUNT", False)  # numpy < 2.0
+    rng = random.Random(12)
+    for _ in range(500):
+        data = _random_log(rng, crlf=False)
+        starts, ends, lines = _record_spans(np.frombuffer(data, dtype=np.uint8))
+        assert (starts.tolist(), ends.tolist(), lines.tolist()) == _plain_spans(data)
+
+
+def test_frame_from_blocks_equals_the_dataframe_constructor(
+    monkeypatch: pytest.MonkeyPatch, logs_dir: Path
+) -> None:
+    path = logs_dir / "aws-deepracer-community+deepracer-utils/tests/deepracer/logs/sample-drfc-3-logs"
+    fast = read_logs(path).steps
+    monkeypatch.setattr(load, "_from_blocks", None)  # pandas without pandas.api.internals
+    plain = read_logs(path).steps
+    pd.testing.assert_frame_equal(fast, plain, check_exact=True)
+    assert [fast[c].cat.categories.tolist() for c in ("episode_status", "phase", "source")] == [
+        plain[c].cat.categories.tolist() for c in ("episode_status", "phase", "source")
+    ]
