@@ -292,6 +292,10 @@ def _frame(parsed: ParsedRecords, pending: list[_Pending], infos: list[SourceInf
     return _assemble(data, len(origin))
 
 
+_COLUMNS = pd.Index(list(STEP_COLUMNS))
+"""The frame's column labels; each frame gets a shallow copy (its own ``name``), not a rebuilt Index."""
+
+
 def _assemble(data: dict[str, Any], rows: int) -> pd.DataFrame:
     """DataFrame of the :data:`STEP_COLUMNS` in ``data`` (1-D numpy arrays of the schema dtype, or Categoricals).
 
@@ -306,7 +310,7 @@ def _assemble(data: dict[str, Any], rows: int) -> pd.DataFrame:
         if isinstance(values, np.ndarray):
             values = values.astype(STEP_COLUMNS[name], copy=False).reshape(1, rows)
         blocks.append((values, np.array([i])))
-    frame: pd.DataFrame = _from_blocks(blocks, pd.RangeIndex(rows), pd.Index(list(STEP_COLUMNS)))
+    frame: pd.DataFrame = _from_blocks(blocks, pd.RangeIndex(rows), _COLUMNS.copy())
     return frame
 
 
