@@ -396,10 +396,16 @@ def read_logs(
     side: dict[str, dict[str, Any]] = {}
     names_of = functools.cache(header_names)  # the CSVs of a run share their header: parse it once per read
     arena = FileArena()  # plain files are read into reused memory (see replay.readers.scratch)
+    # A file reached twice (the same path given twice, or a file and its folder) is read once.
+    seen: set[str] = set()
     for raw in path_list:
         path = Path(raw)
         explicit_file = path.is_file() and not is_archive(path.name)
         for cand in candidates(path):
+            identity = os.path.realpath(cand.path) if cand.path is not None else cand.source
+            if identity in seen:
+                continue
+            seen.add(identity)
             kind = kind_by_name(cand)
             if kind is None and not explicit_file:
                 continue

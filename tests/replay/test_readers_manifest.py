@@ -87,6 +87,14 @@ def test_gzip_and_several_paths(tmp_path: Path, logs_dir: Path) -> None:
     assert log.steps["unique_episode"].nunique() == 6
 
 
+def test_a_file_reached_twice_is_read_once(logs_dir: Path) -> None:
+    log_path = logs_dir / "aws-deepracer-community+deepracer-analysis/logs/deepracer-eval-sim-sample.log"
+    once = read_logs(log_path)
+    twice = read_logs([log_path, log_path, log_path.parent / "." / log_path.name])
+    assert len(twice.steps) == len(once.steps) == 480
+    assert twice.steps["unique_episode"].nunique() == once.steps["unique_episode"].nunique()
+
+
 def test_folder_mixing_fast_and_fallback_parsed_sources_reads_whole(logs_dir: Path) -> None:
     folder = logs_dir / "aws-deepracer-community+deepracer-analysis"  # logs whose formats take both parsers
     log = read_logs(folder)
