@@ -402,10 +402,11 @@ def read_logs(
         path = Path(raw)
         explicit_file = path.is_file() and not is_archive(path.name)
         for cand in candidates(path):
-            identity = os.path.realpath(cand.path) if cand.path is not None else cand.source
-            if identity in seen:
-                continue
-            seen.add(identity)
+            if len(path_list) > 1:  # one path never lists a file twice
+                identity = os.path.realpath(cand.path) if cand.path is not None else cand.source
+                if identity in seen:
+                    continue
+                seen.add(identity)
             kind = kind_by_name(cand)
             if kind is None and not explicit_file:
                 continue
