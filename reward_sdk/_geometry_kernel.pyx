@@ -15,7 +15,7 @@ bit-identical distances and the same booleans; a test checks that on every real 
   meets the band (CSR), each edge a row ``a_x, a_y, b_x, b_y`` of a (E, 4) table.
 """
 
-from libc.math cimport INFINITY, M_PI, cos, floor, sin, sqrt
+from libc.math cimport INFINITY, M_PI, NAN, cos, floor, isfinite, sin, sqrt
 
 import numpy as np
 
@@ -266,6 +266,16 @@ cdef class CompiledTrack:
             for index in range(count):
                 px = x[index]
                 py = y[index]
+                if not (isfinite(px) and isfinite(py)):  # no position: NaN distances, off track (as numpy)
+                    ndist_out[index] = NAN
+                    distance_out[index] = NAN
+                    width_out[index] = NAN
+                    left_out[index] = False
+                    previous_out[index] = waypoint_count - 1
+                    next_out[index] = 0
+                    all_wheels_out[index] = False
+                    offtrack_out[index] = True
+                    continue
                 column_f = floor((px - self.centre_origin_x) / self.centre_cell)
                 row_f = floor((py - self.centre_origin_y) / self.centre_cell)
                 if column_f >= 0.0 and column_f < self.centre_columns and row_f >= 0.0 and row_f < self.centre_rows:

@@ -20,6 +20,7 @@ Rules, paraphrasing the simulator:
 * wheel centres: the car origin is 0.14 m behind the front point; the four wheel centres sit at
   :data:`WHEEL_OFFSETS` in the car frame; ``all_wheels_on_track`` = all strictly inside the road polygon,
   ``is_offtrack`` = none inside;
+* a non-finite ``x`` or ``y`` gives NaN distances, ``ndist`` and width, and an off-track car;
 * ``progress``: ``p = 100·(ndist − start_ndist)``, +100 when ``p ≤ 0``; +100 more when ``prev_progress > p + 50``
   (finish line crossed), −100 when ``p > prev_progress + 50`` (start line crossed backwards); capped at the int
   ``100``.
@@ -157,6 +158,12 @@ def _core_columns_numpy(track: Track, x: FloatArray, y: FloatArray, heading: Flo
     is_left = (to_inner < to_outer) ^ (not geometry.is_ccw)
     wheels = wheel_positions(x, y, heading).reshape(-1, 2)
     inside = shapely.contains_xy(geometry.road, wheels[:, 0], wheels[:, 1]).reshape(-1, 4)
+    unknown = ~(np.isfinite(x) & np.isfinite(y))
+    if unknown.any():  # no position: NaN distances (off track, as every wheel test fails)
+        ndist_values, distance_from_center, track_width = (
+            np.where(unknown, np.nan, column) for column in (ndist_values, distance_from_center, track_width)
+        )
+        is_left = is_left & ~unknown
     return {
         "ndist": ndist_values,
         "distance_from_center": distance_from_center,

@@ -82,3 +82,16 @@ def test_a_track_with_compiled_tables_pickles(tracks_dir: Path) -> None:
     after = geometry.params_batch(copy, x, y, heading)
     for key, values in before.items():
         np.testing.assert_array_equal(after[key], values, err_msg=key)
+
+
+def test_non_finite_positions_give_nan_distances_in_both_forms(tracks_dir: Path) -> None:
+    track = load_track(tracks_dir / "reinvent_base.npy")
+    x = np.array([np.nan, 1.0, np.inf, -np.inf, 3.0])
+    y = np.array([0.5, np.nan, 0.5, 1.0, 1.0])
+    heading = np.array([0.0, np.nan, 0.0, 0.0, np.nan])
+    with np.errstate(invalid="ignore"):
+        _assert_same_columns(track, x, y, heading)
+        columns = geometry._core_columns(track, x, y, heading)
+    distance = columns["distance_from_center"]
+    assert np.isnan(distance[:4]).all() and np.isfinite(distance[4])
+    assert columns["is_offtrack"].all()
