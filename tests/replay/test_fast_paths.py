@@ -236,3 +236,16 @@ def test_frame_from_blocks_equals_the_dataframe_constructor(
     assert [fast[c].cat.categories.tolist() for c in ("episode_status", "phase", "source")] == [
         plain[c].cat.categories.tolist() for c in ("episode_status", "phase", "source")
     ]
+
+
+def test_a_frame_is_not_changed_by_later_reads_reusing_scratch_memory(logs_dir: Path) -> None:
+    # Scratch buffers are reused by the next read on the thread: nothing a read returns may point into them.
+    utils_logs = logs_dir / "aws-deepracer-community+deepracer-utils/tests/deepracer/logs"
+    log_file = logs_dir / "aws-deepracer-community+deepracer-analysis/logs/deepracer-eval-sim-sample.log"
+    csv_folder = utils_logs / "sample-console-logs"
+    kept = [read_logs(path).steps for path in (log_file, csv_folder)]
+    snapshots = [frame.copy(deep=True) for frame in kept]
+    for path in (csv_folder, utils_logs / "sample-drfc-3-logs", log_file):
+        read_logs(path)
+    for frame, snapshot in zip(kept, snapshots, strict=True):
+        pd.testing.assert_frame_equal(frame, snapshot)
