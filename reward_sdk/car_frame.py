@@ -26,6 +26,9 @@ WHEEL_OFFSETS: FloatArray = np.array(
 )
 """(4, 2) wheel-centre offsets from the car origin in the car frame (x forward, y left), metres (URDF)."""
 
+WHEEL_OFFSETS_FROM_FRONT: FloatArray = WHEEL_OFFSETS - np.array([FRONT_OFFSET, 0.0])
+"""(4, 2) the same wheel centres relative to the front point (the reported ``x, y``), car frame, metres."""
+
 CAR_LENGTH = 0.32352
 """Footprint length of the car, metres (crash rule)."""
 

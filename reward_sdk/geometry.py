@@ -43,7 +43,15 @@ import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from reward_sdk.car_frame import CAR_LENGTH, CAR_WIDTH, FRONT_OFFSET, WHEEL_OFFSETS, car_origin, front_point
+from reward_sdk.car_frame import (
+    CAR_LENGTH,
+    CAR_WIDTH,
+    FRONT_OFFSET,
+    WHEEL_OFFSETS,
+    WHEEL_OFFSETS_FROM_FRONT,
+    car_origin,
+    front_point,
+)
 from reward_sdk.geometry_kernel import kernel_tables
 from reward_sdk.objects import Obstacle, object_params
 from reward_sdk.params import OBJECT_PARAM_NAMES, PARAM_NAMES, RewardParams
@@ -85,9 +93,7 @@ def wheel_positions(x_front: ArrayLike, y_front: ArrayLike, heading_deg: ArrayLi
     """(N, 4, 2) world positions of the four wheel centres for cars given by their front point."""
     yaw = np.radians(np.atleast_1d(np.asarray(heading_deg, dtype=np.float64)))
     cos_yaw, sin_yaw = np.cos(yaw)[:, None], np.sin(yaw)[:, None]
-    # Offsets relative to the front point: the origin is FRONT_OFFSET behind it along the body axis.
-    forward = WHEEL_OFFSETS[:, 0] - FRONT_OFFSET
-    lateral = WHEEL_OFFSETS[:, 1]
+    forward, lateral = WHEEL_OFFSETS_FROM_FRONT[:, 0], WHEEL_OFFSETS_FROM_FRONT[:, 1]
     wheels_x = np.atleast_1d(x_front)[:, None] + cos_yaw * forward - sin_yaw * lateral
     wheels_y = np.atleast_1d(y_front)[:, None] + sin_yaw * forward + cos_yaw * lateral
     return np.stack((wheels_x, wheels_y), axis=-1)

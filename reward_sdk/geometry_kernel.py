@@ -1,6 +1,7 @@
 """Tables for the compiled params kernel (:mod:`reward_sdk._geometry_kernel`) and the call into it.
 
-:func:`kernel_columns` is what :func:`reward_sdk.geometry.params_batch` uses when the extension was built at
+:meth:`KernelTables.core_columns` (through :func:`kernel_tables`) is what
+:func:`reward_sdk.geometry.params_batch` uses when the extension was built at
 install time (``pip install`` compiles it with Cython; :data:`AVAILABLE` says whether it was). Without it the
 numpy form runs instead, with the same results.
 
@@ -26,7 +27,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from reward_sdk.car_frame import FRONT_OFFSET, WHEEL_OFFSETS
+from reward_sdk.car_frame import WHEEL_OFFSETS_FROM_FRONT
 from reward_sdk.polyline import PolylineIndex
 from reward_sdk.track_geometry import TrackGeometry, track_geometry
 from reward_sdk.tracks import FloatArray, Track
@@ -62,10 +63,21 @@ def segment_table(index: PolylineIndex) -> FloatArray:
     )
 
 
+def _offsets(counts: np.ndarray) -> np.ndarray:
+    """CSR offsets (length len(counts)+1, int64) of rows holding ``counts`` entries each."""
+    return np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+
+
+def _ragged(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For rows of ``counts`` entries laid end to end: each entry's row and its position within the row."""
+    owner = np.repeat(np.arange(len(counts)), counts)
+    return owner, np.arange(len(owner)) - _offsets(counts)[owner]
+
+
 def csr(table: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(offsets, items)`` of a left-aligned, -1-padded candidate table with ``counts`` valid entries per row."""
     counts = np.asarray(counts, dtype=np.int64)
-    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    offsets = _offsets(counts)
     keep = np.arange(table.shape[1])[None, :] < counts[:, None]
     return offsets, np.ascontiguousarray(table[keep], dtype=np.int64)
 
@@ -99,9 +111,7 @@ def road_grid_tables(road: Any, target_cells: int = ROAD_GRID_CELLS) -> dict[str
     # Crossed cells: sample every edge at most cell/2 apart, mark the samples' cells, dilate by one cell.
     start, end = edges[:, :2], edges[:, 2:]
     samples_per_edge = np.ceil(np.hypot(*(end - start).T) / (0.5 * cell)).astype(np.int64) + 1
-    edge_of_sample = np.repeat(np.arange(len(edges)), samples_per_edge)
-    first_sample = np.concatenate(([0], np.cumsum(samples_per_edge)[:-1]))
-    position = np.arange(len(edge_of_sample)) - first_sample[edge_of_sample]
+    edge_of_sample, position = _ragged(samples_per_edge)
     fraction = position / np.maximum(samples_per_edge[edge_of_sample] - 1, 1)
     points = start[edge_of_sample] + fraction[:, None] * (end - start)[edge_of_sample]
     cell_column = np.clip(np.floor((points[:, 0] - origin[0]) / cell).astype(np.int64), 0, columns - 1)
@@ -116,17 +126,13 @@ def road_grid_tables(road: Any, target_cells: int = ROAD_GRID_CELLS) -> dict[str
     low_row = np.floor((np.minimum(edges[:, 1], edges[:, 3]) - origin[1]) / cell).astype(np.int64)
     high_row = np.floor((np.maximum(edges[:, 1], edges[:, 3]) - origin[1]) / cell).astype(np.int64)
     low_row, high_row = np.clip(low_row, 0, rows - 1), np.clip(high_row, 0, rows - 1)
-    spans = high_row - low_row + 1
-    band_edge = np.repeat(np.arange(len(edges)), spans)
-    first_entry = np.concatenate(([0], np.cumsum(spans)[:-1]))
-    band_row = low_row[band_edge] + np.arange(len(band_edge)) - first_entry[band_edge]
+    band_edge, position = _ragged(high_row - low_row + 1)
+    band_row = low_row[band_edge] + position
     order = np.argsort(band_row, kind="stable")
     return {
         "road_status": np.where(dilated, BOUNDARY, OUTSIDE).astype(np.uint8).ravel(),
         "road_edges": edges,
-        "road_band_offsets": np.concatenate(([0], np.cumsum(np.bincount(band_row, minlength=rows)))).astype(
-            np.int64
-        ),
+        "road_band_offsets": _offsets(np.bincount(band_row, minlength=rows)),
         "road_band_items": np.ascontiguousarray(band_edge[order], dtype=np.int64),
         "road_origin_x": float(origin[0]),
         "road_origin_y": float(origin[1]),
@@ -147,7 +153,6 @@ class KernelTables:
         inner_offsets, inner_items = csr(*geometry.inner_candidates[:2])
         outer_offsets, outer_items = csr(*geometry.outer_candidates[:2])
         self.length = float(geometry.length)
-        self.road = road_grid_tables(geometry.road)
         self.compiled = _geometry_kernel.CompiledTrack(
             centre=segment_table(centre),
             centre_grid_offsets=centre_grid_offsets,
@@ -164,12 +169,11 @@ class KernelTables:
             outer_offsets=outer_offsets,
             outer_items=outer_items,
             waypoint_ndists=np.ascontiguousarray(geometry.waypoint_ndists, dtype=np.float64),
-            # wheel centres relative to the front point, car frame (as geometry.wheel_positions)
-            wheel_forward=np.ascontiguousarray(WHEEL_OFFSETS[:, 0] - FRONT_OFFSET, dtype=np.float64),
-            wheel_lateral=np.ascontiguousarray(WHEEL_OFFSETS[:, 1], dtype=np.float64),
+            wheel_forward=np.ascontiguousarray(WHEEL_OFFSETS_FROM_FRONT[:, 0]),
+            wheel_lateral=np.ascontiguousarray(WHEEL_OFFSETS_FROM_FRONT[:, 1]),
             length=self.length,
             is_ccw=bool(geometry.is_ccw),
-            **self.road,
+            **road_grid_tables(geometry.road),
         )
 
     def __reduce__(self) -> tuple[type[KernelTables], tuple[TrackGeometry]]:
