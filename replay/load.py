@@ -38,7 +38,7 @@ from replay.readers.batch import merge, parse_csvs, parse_logs
 from replay.readers.fields import ParsedRecords
 from replay.readers.log_metadata import action_space_type_of, parse_model_metadata
 from replay.readers.scratch import Blob, FileArena
-from replay.readers.sim_trace_log import LogRecords, extract_log_records
+from replay.readers.sim_trace_log import LogRecords, extract_log_records, has_sim_trace
 from replay.readers.simtrace_csv import (
     CsvBody,
     NotASimtraceError,
@@ -47,7 +47,6 @@ from replay.readers.simtrace_csv import (
     split_csv,
 )
 from replay.schema import STEP_COLUMNS, SourceInfo
-from reward_sdk.simtrace import LINE_PREFIX
 
 try:  # pandas >= 3.0: a frame from ready-made blocks (no per-column sanitising, no consolidation)
     from pandas.api.internals import create_dataframe_from_blocks as _from_blocks
@@ -92,7 +91,7 @@ def _sniff_kind(blob: Blob, names_of: Callable[[str], tuple[str, ...]] = header_
     head = blob.copy(0, 4096).decode("utf-8", errors="replace").lstrip("\ufeff \r\n")
     if looks_like_simtrace_header(head.split("\n", 1)[0], names_of):
         return "csv"
-    if blob.find(LINE_PREFIX.encode()) >= 0:
+    if has_sim_trace(blob):
         return "log"
     return None
 
@@ -396,13 +395,15 @@ def read_logs(
     side: dict[str, dict[str, Any]] = {}
     names_of = functools.cache(header_names)  # the CSVs of a run share their header: parse it once per read
     arena = FileArena()  # plain files are read into reused memory (see replay.readers.scratch)
-    # A file reached twice (the same path given twice, or a file and its folder) is read once.
+    # A file reached twice (the same path given twice, or a file and its folder) is read once; one path never
+    # lists a file twice.
     seen: set[str] = set()
+    several_paths = len(path_list) > 1
     for raw in path_list:
         path = Path(raw)
         explicit_file = path.is_file() and not is_archive(path.name)
         for cand in candidates(path):
-            if len(path_list) > 1:  # one path never lists a file twice
+            if several_paths:
                 identity = os.path.realpath(cand.path) if cand.path is not None else cand.source
                 if identity in seen:
                     continue

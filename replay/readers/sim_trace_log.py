@@ -52,9 +52,9 @@ class LogRecords:
         return split_lines(text) if text else pa.array([""], type=pa.string())
 
 
-def has_sim_trace(data: bytes) -> bool:
-    """True if the bytes contain at least one ``SIM_TRACE_LOG:`` marker."""
-    return _MARKER in data
+def has_sim_trace(blob: Blob) -> bool:
+    """True if the file's bytes contain at least one ``SIM_TRACE_LOG:`` marker (searched in place)."""
+    return blob.find(_MARKER) >= 0
 
 
 def _marker_starts(data: bytes | np.ndarray) -> np.ndarray:
