@@ -140,9 +140,10 @@ def run_calibration(
 
 
 def _median_p90(values: Any) -> dict[str, float]:
-    import numpy as np
+    from reward_sdk.sim.calibrate import median_p90
 
-    return {"median": float(np.median(values)), "p90": float(np.percentile(values, 90))}
+    median, p90 = median_p90(values)
+    return {"median": median, "p90": p90}
 
 
 def _print_calibration(result: dict[str, Any]) -> None:

@@ -472,12 +472,10 @@ def error_table(
     return rows
 
 
+def median_p90(values: np.ndarray) -> tuple[float, float]:
+    """Median and 90th percentile of ``values`` (the two figures every error report gives)."""
+    return float(np.median(values)), float(np.percentile(values, 90))
+
+
 def _row(label: str, position: np.ndarray, heading: np.ndarray) -> ErrorRow:
-    return ErrorRow(
-        label,
-        len(position),
-        float(np.median(position)),
-        float(np.percentile(position, 90)),
-        float(np.median(heading)),
-        float(np.percentile(heading, 90)),
-    )
+    return ErrorRow(label, len(position), *median_p90(position), *median_p90(heading))
