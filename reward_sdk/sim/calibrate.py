@@ -274,12 +274,19 @@ def errors(
     logs: LogArrays, starts: np.ndarray, params: CarParams, horizon: int = HORIZON_STEPS
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-window ``(position error m, heading error deg)`` of the ``horizon``-step prediction."""
+    gap_x, gap_y, gap_yaw = _gaps(logs, starts, params, horizon)
+    return np.hypot(gap_x, gap_y), np.degrees(np.abs(gap_yaw))
+
+
+def _gaps(
+    logs: LogArrays, starts: np.ndarray, params: CarParams, horizon: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Predicted minus logged front point (m, m) and yaw (rad, wrapped) ``horizon`` steps after each start."""
     fx, fy, yaw = predict(logs, starts, params, horizon)
     end = starts + horizon
     lx = logs.x[end] + FRONT_OFFSET_M * np.cos(logs.yaw[end])
     ly = logs.y[end] + FRONT_OFFSET_M * np.sin(logs.yaw[end])
-    dyaw = np.angle(np.exp(1j * (yaw - logs.yaw[end])))
-    return np.hypot(fx - lx, fy - ly), np.degrees(np.abs(dyaw))
+    return fx - lx, fy - ly, wrap_angle(yaw - logs.yaw[end])
 
 
 def yaw_residuals(logs: LogArrays, params: CarParams) -> np.ndarray:
@@ -314,7 +321,7 @@ def travel_deviation(logs: LogArrays, min_step_m: float = 0.05) -> np.ndarray:
     expected = (
         logs.yaw[:-1][moving] + 0.5 * dyaw[moving] + np.arctan(REAR_AXLE_M * dyaw[moving] / dist[moving])
     )
-    return np.asarray(np.degrees(np.abs(np.angle(np.exp(1j * (chord - expected))))))
+    return np.asarray(np.degrees(np.abs(wrap_angle(chord - expected))))
 
 
 def floor_errors(
@@ -361,12 +368,8 @@ ROBUST_SCALE_M = 0.05  # m, soft-L1 transition of the fit's loss
 
 
 def _residuals(logs: LogArrays, starts: np.ndarray, params: CarParams, horizon: int) -> np.ndarray:
-    fx, fy, yaw = predict(logs, starts, params, horizon)
-    end = starts + horizon
-    lx = logs.x[end] + FRONT_OFFSET_M * np.cos(logs.yaw[end])
-    ly = logs.y[end] + FRONT_OFFSET_M * np.sin(logs.yaw[end])
-    dyaw = np.angle(np.exp(1j * (yaw - logs.yaw[end])))
-    return np.concatenate([fx - lx, fy - ly, HEADING_WEIGHT_M_PER_RAD * dyaw])
+    gap_x, gap_y, gap_yaw = _gaps(logs, starts, params, horizon)
+    return np.concatenate([gap_x, gap_y, HEADING_WEIGHT_M_PER_RAD * gap_yaw])
 
 
 def fit(
@@ -470,6 +473,11 @@ def error_table(
         if chosen.any():
             rows.append(_row(label, position[chosen], heading[chosen]))
     return rows
+
+
+def wrap_angle(radians: np.ndarray) -> np.ndarray:
+    """Angles in rad wrapped to (−π, π] (signed difference of two headings)."""
+    return np.asarray(np.angle(np.exp(1j * radians)))
 
 
 def median_p90(values: np.ndarray) -> tuple[float, float]:
