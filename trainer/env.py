@@ -19,7 +19,7 @@ from reward_sdk.sim.actions import (
     discrete_grid,
     load_model_metadata,
 )
-from reward_sdk.sim.car import CarParams
+from reward_sdk.sim.car import CarParams, physics_profile
 from reward_sdk.sim.episode import IN_PROGRESS, TIME_UP, Race, RaceConfig
 from reward_sdk.sim.observe import FEATURE_CLIP, FEATURE_NAMES, features
 from reward_sdk.sim.trackline import Cursor, TrackLine
@@ -97,7 +97,8 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
       console's default centre-line function (in the sandbox).
     * ``actions``: ``"discrete"``, ``"continuous"``, a ``model_metadata.json`` path or an action space.
     * ``observation``: ``"features"`` or ``"camera"``.
-    * ``max_steps``, ``start_spacing``: episode rules. ``car``: car-model parameters (calibrated defaults).
+    * ``max_steps``, ``start_spacing``: episode rules. ``car``: car-model parameters, or the name of a calibrated
+      physics profile (``"droa-2026"``, the default, or ``"drfc-2022"``: ``reward_sdk.sim.car.PHYSICS_PROFILES``).
     * ``simtrace``: path of a SIM_TRACE_LOG file to write every step to (17-field format; with
       ``simtrace_csv`` also the simtrace CSV); written atomically when the env is closed.
     * ``render_mode``: ``"rgb_array"`` renders the camera view as an RGB array.
@@ -122,7 +123,7 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
         observation: str = "features",
         max_steps: int = DEFAULT_MAX_STEPS,
         start_spacing: float = 0.05,
-        car: CarParams | None = None,
+        car: CarParams | str | None = None,
         tracks_dir: str | Path | None = None,
         reverse: bool = False,
         simtrace: str | Path | None = None,
@@ -138,7 +139,8 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
         self.render_mode = render_mode
         self._sandbox: Any = None
         self._reward = self._reward_function(reward)
-        config = RaceConfig(start_spacing=start_spacing, max_steps=max_steps, car=car or CarParams())
+        car_params = physics_profile(car) if isinstance(car, str) else car or CarParams()
+        config = RaceConfig(start_spacing=start_spacing, max_steps=max_steps, car=car_params)
         self.race = Race(self.track, self.actions, self._reward, config, record_rows=simtrace is not None)
         self._cursor = Cursor(TrackLine.of(self.track))
         self._half_width = 0.5 * self.track.width

@@ -13,6 +13,8 @@ from reward_sdk.cli.common import console, error_console
 from reward_sdk.errors import UserError
 
 DRIVERS = ("centre", "weave", "hug-left", "hug-right", "crawl", "reverse", "off-track")
+DEFAULT_PHYSICS = "droa-2026"  # reward_sdk.sim.car.DEFAULT_PHYSICS (not imported: keeps `reward --help` fast)
+PHYSICS_NAMES = ("droa-2026", "drfc-2022")  # the keys of reward_sdk.sim.car.PHYSICS_PROFILES
 
 
 def register(app: typer.Typer) -> None:
@@ -32,17 +34,28 @@ def register(app: typer.Typer) -> None:
         phase: str = typer.Option(
             "training", help="Only steps of this phase (training, evaluation, ...) or 'all'."
         ),
+        step_time: str = typer.Option(
+            "auto",
+            help="Duration of each logged step: tstamp (its sim time), nominal (1/15 s) or auto (tstamp when it "
+            "tracks the motion).",
+        ),
         output_format: str = typer.Option("text", "--format", help="text or json."),
     ) -> None:
         """Fit the car model to real logs and print the parameters and the 1-s prediction error table.
 
         From each logged pose, the model replays the logged commands for HORIZON steps and its front point and
         heading are compared with the logged row HORIZON steps later. The initial speed/steering state is estimated
-        from the preceding rows. Parameters are fitted on training episodes; the table (median/p90 position error
-        in m and heading error in degrees, by initial speed) is computed on held-out episodes.
+        from the preceding rows. Parameters are fitted on training episodes, starting from the built-in physics
+        profile that predicts them best; the table (median/p90 position error in m and heading error in degrees,
+        by initial speed) is computed on held-out episodes.
         """
         result = run_calibration(
-            logs, holdout_every=holdout_every, horizon=horizon, subsample=subsample, phase=phase
+            logs,
+            holdout_every=holdout_every,
+            horizon=horizon,
+            subsample=subsample,
+            phase=phase,
+            step_time=step_time,
         )
         if output_format == "json":
             print(json.dumps(result, indent=2))
@@ -61,9 +74,14 @@ def register(app: typer.Typer) -> None:
         reverse_track: bool = typer.Option(False, "--reverse", help="Drive the track the other way round."),
         reward: Path | None = typer.Option(None, help="Reward file scored in the sandbox (default: none)."),
         simtrace: Path | None = typer.Option(None, help="Write every step to this SIM_TRACE_LOG file."),
+        physics: str = typer.Option(
+            DEFAULT_PHYSICS, help=f"Calibrated car model: {', '.join(PHYSICS_NAMES)}."
+        ),
     ) -> None:
         """Drive laps with a scripted driver and print status, progress and lap time of each episode."""
-        summaries = run_drive(track, tracks_dir, driver, speed, laps, reverse_track, reward, simtrace)
+        summaries = run_drive(
+            track, tracks_dir, driver, speed, laps, reverse_track, reward, simtrace, physics=physics
+        )
         for s in summaries:
             console.print(
                 f"{s['track']}  episode {s['episode']}  {s['status']:<12} progress {s['progress']:6.2f} %  "
@@ -75,13 +93,18 @@ def register(app: typer.Typer) -> None:
 
 
 def run_calibration(
-    logs: list[Path], holdout_every: int, horizon: int, subsample: int, phase: str = "training"
+    logs: list[Path],
+    holdout_every: int,
+    horizon: int,
+    subsample: int,
+    phase: str = "training",
+    step_time: str = "auto",
 ) -> dict[str, Any]:
     """Read ``logs`` (``replay.read_logs``), fit, and return parameters and error tables as builtins."""
     from dataclasses import asdict
 
     from reward_sdk.sim import calibrate
-    from reward_sdk.sim.car import PLAIN_KINEMATIC, CarParams
+    from reward_sdk.sim.car import PHYSICS_PROFILES, PLAIN_KINEMATIC
 
     try:
         from replay import read_logs
@@ -89,6 +112,8 @@ def run_calibration(
         raise UserError("reward sim calibrate needs the replay stage (pip install reward-sdk)") from exc
     if holdout_every < 2 or horizon < 1 or subsample < 1:
         raise UserError("--holdout-every must be >= 2, --horizon and --subsample >= 1")
+    if step_time not in calibrate.STEP_TIMES:
+        raise UserError(f"--step-time must be one of {', '.join(calibrate.STEP_TIMES)}, got {step_time!r}")
     status = error_console.status("reading logs…")
     status.start()
     try:
@@ -102,7 +127,7 @@ def run_calibration(
     if steps.empty:
         status.stop()
         raise UserError(f"no {phase} steps in the given logs (use --phase all to keep every step)")
-    arrays = calibrate.arrays_from_frame(steps)
+    arrays = calibrate.arrays_from_frame(steps, step_time=step_time)
     train, held = calibrate.split_episodes(arrays, holdout_every)
     train_starts = calibrate.window_starts(arrays, horizon, train)
     held_starts = calibrate.window_starts(arrays, horizon, held)
@@ -112,31 +137,41 @@ def run_calibration(
             f"not enough logged episodes of >= {horizon + calibrate.HISTORY_STEPS + 1} steps to fit"
         )
     plain = PLAIN_KINEMATIC
-    status.update(f"fitting the car model on {len(train_starts[::subsample])} windows…")
+    fit_starts = train_starts[::subsample]
+    start_profile = calibrate.closest_profile(arrays, fit_starts, PHYSICS_PROFILES, horizon)
+    status.update(f"fitting the car model on {len(fit_starts)} windows from {start_profile}…")
     try:
-        fitted = calibrate.fit(arrays, train_starts[::subsample], CarParams(), horizon=horizon)
+        fitted = calibrate.fit(arrays, fit_starts, PHYSICS_PROFILES[start_profile], horizon=horizon)
         floor = calibrate.floor_errors(arrays, train_starts, held_starts, fitted, horizon)
         travel = calibrate.travel_deviation(arrays)
     finally:
         status.stop()
     return {
-        "version": 1,
+        "version": 2,
         "sources": len(replay_log.sources),
         "steps": len(steps),
         "episodes": {"train": len(train), "holdout": len(held)},
         "windows": {"train": len(train_starts), "holdout": len(held_starts)},
         "horizon_steps": horizon,
+        "step_time": {"used": arrays.step_time, "tstamp_agreement": _finite_or_none(arrays.tstamp_agreement)},
+        "start_profile": start_profile,
         "parameters": fitted.as_dict(),
         "table": [asdict(r) for r in calibrate.error_table(arrays, held_starts, fitted, horizon)],
-        "defaults_table": [
-            asdict(r) for r in calibrate.error_table(arrays, held_starts, CarParams(), horizon)
-        ][:1],
+        "profile_tables": {
+            name: asdict(calibrate.error_table(arrays, held_starts, profile, horizon)[0])
+            for name, profile in PHYSICS_PROFILES.items()
+        },
         "plain_kinematic_table": [
             asdict(r) for r in calibrate.error_table(arrays, held_starts, plain, horizon)
         ][:1],
         "heading_floor_deg": _median_p90(floor),
         "yaw_vs_travel_deg": _median_p90(travel),
     }
+
+
+def _finite_or_none(value: float) -> float | None:
+    """JSON has no NaN: a missing figure is null."""
+    return value if value == value else None
 
 
 def _median_p90(values: Any) -> dict[str, float]:
@@ -154,6 +189,12 @@ def _print_calibration(result: dict[str, Any]) -> None:
         f"{result['episodes']['holdout']}, windows {result['windows']['train']}/{result['windows']['holdout']}, "
         f"horizon {result['horizon_steps']} steps"
     )
+    agreement = result["step_time"]["tstamp_agreement"]
+    console.print(
+        f"step durations: {result['step_time']['used']} (tstamp agreement with the motion "
+        f"{'n/a' if agreement is None else f'{agreement:.2f}'}); fit started from profile {result['start_profile']}",
+        soft_wrap=True,
+    )
     params = Table(title="fitted car parameters")
     params.add_column("parameter")
     params.add_column("value", justify="right")
@@ -164,7 +205,7 @@ def _print_calibration(result: dict[str, Any]) -> None:
     for column in ("model", "initial speed", "windows", "pos med", "pos p90", "hdg med", "hdg p90"):
         table.add_column(column, justify="right")
     rows = [("fitted", r) for r in result["table"]]
-    rows += [("defaults", r) for r in result["defaults_table"]]
+    rows += list(result["profile_tables"].items())
     rows += [("plain", r) for r in result["plain_kinematic_table"]]
     for model, r in rows:
         table.add_row(
@@ -213,13 +254,20 @@ def run_drive(
     reverse_track: bool,
     reward: Path | None,
     simtrace: Path | None,
+    physics: str = DEFAULT_PHYSICS,
 ) -> list[dict[str, Any]]:
-    """Drive ``laps`` episodes; return the episode summaries (with the track name)."""
+    """Drive ``laps`` episodes with the car model ``physics``; return the episode summaries (with the track name)."""
+    from reward_sdk.sim.car import physics_profile
+    from reward_sdk.sim.episode import RaceConfig
     from reward_sdk.sim.rollout import drive
     from reward_sdk.tracks import resolve_track
 
     if laps < 1 or not 0.0 < speed <= 4.0:
         raise UserError("--laps must be >= 1 and --speed in (0, 4] m/s")
+    try:
+        config = RaceConfig(car=physics_profile(physics))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     track = resolve_track(track_name, tracks_dir)
     if reverse_track:
         track = track.reversed()
@@ -227,7 +275,7 @@ def run_drive(
     turned = driver_name == "reverse"
     keep = "rows" if simtrace is not None else ""
     if reward is None:
-        result = drive(None, track, driver, laps, start_ndist=0.0, turned_around=turned, keep=keep)
+        result = drive(None, track, driver, laps, config, start_ndist=0.0, turned_around=turned, keep=keep)
     else:
         from reward_sdk import geometry
         from reward_sdk.reward_file import read_reward_source
@@ -241,6 +289,7 @@ def run_drive(
                 track,
                 driver,
                 laps,
+                config,
                 start_ndist=0.0,
                 turned_around=turned,
                 keep=keep,

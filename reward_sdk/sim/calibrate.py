@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,9 +81,11 @@ class LogArrays:
     :param steer_cmd: issued steering in rad (clipped; 0 on PREPARE rows).
     :param speed_cmd: issued speed in m/s (clipped; 0 on PREPARE rows).
     :param episode: episode number 0..E-1 of each row. :param first: global row of each row's episode start.
-    :param dt: duration in s of the step from each row to the next. The pose of a row is the one cached before
-        its action (PARAMS.md §3), sampled one ``tstamp`` earlier, so step ``k → k+1`` lasted
-        ``tstamp[k] − tstamp[k−1]``; clipped to [:data:`MIN_DT_S`, :data:`MAX_DT_S`], nominal without ``tstamp``.
+    :param dt: duration in s of the step from each row to the next: nominal 1/15 s, or from ``tstamp``. The pose
+        of a row is the one cached before its action (PARAMS.md §3), sampled one ``tstamp`` earlier, so step
+        ``k → k+1`` lasted ``tstamp[k] − tstamp[k−1]`` (outside [:data:`MIN_DT_S`, :data:`MAX_DT_S`]: nominal).
+    :param step_time: ``"tstamp"`` or ``"nominal"``, which of the two ``dt`` holds.
+    :param tstamp_agreement: :func:`tstamp_agreement` of the logs (NaN without ``tstamp``).
     """
 
     x: np.ndarray
@@ -94,14 +96,30 @@ class LogArrays:
     episode: np.ndarray
     first: np.ndarray
     dt: np.ndarray
+    step_time: str = "nominal"
+    tstamp_agreement: float = math.nan
 
     @property
     def n_episodes(self) -> int:
         return int(self.episode.max()) + 1 if len(self.episode) else 0
 
 
-def arrays_from_frame(frame: pd.DataFrame, logged_dt: bool = False) -> LogArrays:
-    """Turn a per-step log DataFrame (see module doc) into :class:`LogArrays`."""
+STEP_TIMES = ("auto", "tstamp", "nominal")  # how long each logged step lasted: see arrays_from_frame
+# correlation of per-step distance with the tstamp step above which tstamp is taken as the step's duration: the
+# DeepRacer-on-AWS 2026 logs give 0.63 (their tstamp is the sim time of the pose), the 2022 DRfC/console logs 0.25
+TSTAMP_AGREEMENT_MIN = 0.45
+
+
+def arrays_from_frame(frame: pd.DataFrame, step_time: str = "auto") -> LogArrays:
+    """Turn a per-step log DataFrame (see module doc) into :class:`LogArrays`.
+
+    :param step_time: duration of each logged step: ``"nominal"`` (1/15 s), ``"tstamp"`` (differences of the
+        ``tstamp`` column, implausible ones replaced by 1/15 s) or ``"auto"``: ``tstamp`` when it tracks the motion
+        (:func:`tstamp_agreement` ≥ :data:`TSTAMP_AGREEMENT_MIN`), else nominal. Without ``tstamp``: nominal.
+    :raises ValueError: a required column is missing, the frame is empty or ``step_time`` is unknown.
+    """
+    if step_time not in STEP_TIMES:
+        raise ValueError(f"step_time must be one of {', '.join(STEP_TIMES)}, got {step_time!r}")
     if "heading" not in frame.columns and "yaw" in frame.columns:
         frame = frame.rename(columns={"yaw": "heading"})
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
@@ -124,14 +142,14 @@ def arrays_from_frame(frame: pd.DataFrame, logged_dt: bool = False) -> LogArrays
             np.clip(group["steering_angle"].to_numpy(dtype=float), -MAX_STEERING_DEG, MAX_STEERING_DEG)
         )
         speed = np.clip(group["speed"].to_numpy(dtype=float), MIN_SPEED_CMD, MAX_SPEED_CMD)
-        dt = np.full(len(group), TIME_STEP_S)
-        if logged_dt and "tstamp" in group.columns and len(group) > 2:
+        stamp_dt = np.full(len(group), np.nan)
+        if "tstamp" in group.columns and len(group) > 1:
             stamps = pd.to_numeric(group["tstamp"], errors="coerce").to_numpy(dtype=float)
-            dt[1:] = np.diff(stamps)
-            dt[~((dt >= MIN_DT_S) & (dt <= MAX_DT_S))] = TIME_STEP_S
+            stamp_dt[1:] = np.diff(stamps)
+            stamp_dt[~((stamp_dt >= MIN_DT_S) & (stamp_dt <= MAX_DT_S))] = np.nan
         parts.append(
             {
-                "dt": dt,
+                "stamp_dt": stamp_dt,
                 "x": group["x"].to_numpy(dtype=float) - FRONT_OFFSET_M * np.cos(heading),
                 "y": group["y"].to_numpy(dtype=float) - FRONT_OFFSET_M * np.sin(heading),
                 "yaw": np.unwrap(heading),
@@ -143,8 +161,43 @@ def arrays_from_frame(frame: pd.DataFrame, logged_dt: bool = False) -> LogArrays
     if not parts:
         raise ValueError("log frame has no rows")
     cat = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    stamp_dt = cat.pop("stamp_dt")
+    agreement = tstamp_agreement(cat["x"], cat["y"], cat["episode"], stamp_dt)
+    use_stamps = step_time == "tstamp" or (step_time == "auto" and agreement >= TSTAMP_AGREEMENT_MIN)
+    dt = np.where(use_stamps & np.isfinite(stamp_dt), stamp_dt, TIME_STEP_S)
     starts = np.concatenate([[0], np.cumsum([len(p["x"]) for p in parts])[:-1]])
-    return LogArrays(first=starts[cat["episode"]], **cat)
+    return LogArrays(
+        first=starts[cat["episode"]],
+        dt=dt,
+        step_time="tstamp" if use_stamps else "nominal",
+        tstamp_agreement=agreement,
+        **cat,
+    )
+
+
+def tstamp_agreement(x: np.ndarray, y: np.ndarray, episode: np.ndarray, stamp_dt: np.ndarray) -> float:
+    """How well the logged ``tstamp`` steps track the motion: a correlation in [−1, 1] (NaN without tstamps).
+
+    Correlation, over moving steps, of each step's distance relative to the mean of the five steps centred on it
+    with the step's ``tstamp`` duration (``stamp_dt[k]`` for the step ``k → k+1``, NaN where not plausible).
+    Where ``tstamp`` is the simulation time of the pose, a step that lasted longer covers more ground and the
+    correlation is high; where the pose is sampled at other instants, it is low.
+    """
+    dist = np.hypot(np.diff(x), np.diff(y))
+    same = episode[1:] == episode[:-1]
+    dist = np.where(same, dist, np.nan)
+    window = 5
+    padded = np.concatenate([np.full(window // 2, np.nan), dist, np.full(window // 2, np.nan)])
+    local = np.lib.stride_tricks.sliding_window_view(padded, window)
+    local_mean = local.mean(axis=1)  # NaN when the five steps leave the episode
+    step_dt = stamp_dt[:-1]
+    ok = np.isfinite(local_mean) & (local_mean > MIN_SPEED_FOR_STEER * TIME_STEP_S) & np.isfinite(step_dt)
+    if ok.sum() < 30:
+        return math.nan
+    ratio = dist[ok] / local_mean[ok]
+    if np.std(ratio) == 0.0 or np.std(step_dt[ok]) == 0.0:
+        return math.nan
+    return float(np.corrcoef(ratio, step_dt[ok])[0, 1])
 
 
 def window_starts(
@@ -351,6 +404,21 @@ def floor_errors(
         error += u[starts + k] - forecast
         history = [forecast, *history[:-1]]
     return np.degrees(np.abs(error))
+
+
+def closest_profile(
+    logs: LogArrays, starts: np.ndarray, profiles: Mapping[str, CarParams], horizon: int = HORIZON_STEPS
+) -> str:
+    """Name of the profile whose ``horizon``-step predictions on ``starts`` have the smallest robust fit cost.
+
+    The fit starts there: the simulator's car changed between releases (:data:`~reward_sdk.sim.car.PHYSICS_PROFILES`)
+    and a local optimiser started from the wrong one can settle in the other's basin.
+    """
+    costs = {
+        name: float(np.sum(_soft_l1(_residuals(logs, starts, params, horizon))))
+        for name, params in profiles.items()
+    }
+    return min(costs, key=costs.__getitem__)
 
 
 def split_episodes(logs: LogArrays, holdout_every: int = 4) -> tuple[np.ndarray, np.ndarray]:

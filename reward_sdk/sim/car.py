@@ -50,7 +50,8 @@ Num = Any  # a float, or a numpy array for the vectorised path
 
 @dataclass(frozen=True)
 class CarParams:
-    """Parameters of the car model; the defaults are the calibrated ones (see :data:`CALIBRATION_SOURCE`).
+    """Parameters of the car model; the defaults are the calibrated ``droa-2026`` ones (see
+    :data:`PHYSICS_PROFILES` and :data:`CALIBRATION_SOURCES`).
 
     :param wheelbase: effective wheelbase ``L`` in m.
     :param speed_gain: steady-state actual speed per commanded m/s (wheel slip, controller droop).
@@ -61,9 +62,9 @@ class CarParams:
     :param steer_rate: largest steering rate in rad/s (the hinge controller's effort limit).
     :param latency: dead time between issuing an action and its taking effect, in s.
     :param understeer: understeer coefficient ``K`` in s²/m² (yaw rate divided by ``1 + K v²``).
-    :param steer_offset: steering trim in rad (+ = left) added to the actual wheel angle. The Gazebo car curves
-        slightly left with straight commands: in the logs the curvature not explained by the commands averages
-        +0.07 /m (≈ 0.8° of steering), alike for left and right turns, every heading, place and log source.
+    :param steer_offset: steering trim in rad (+ = left) added to the actual wheel angle. The 2022 Gazebo car
+        curves slightly left with straight commands: in its logs the curvature not explained by the commands
+        averages +0.07 /m (≈ 0.8° of steering), alike for left and right turns, every heading, place and source.
     :param slip_tau: time constant in s of the slip state, a steering-angle offset the logs show persisting for
         a few steps (tyre slip, hinge-controller error); it decays towards zero.
     :param slip_noise_deg: standard deviation in degrees of the slip state's random kick per step (0 = off).
@@ -71,17 +72,17 @@ class CarParams:
     :param steer_noise_deg: standard deviation of additive steering noise per step in degrees (0 = off).
     """
 
-    wheelbase: float = 0.2232
-    speed_gain: float = 0.9856
-    speed_tau: float = 0.1663
-    max_accel: float = 15.93
-    max_decel: float = 12.62
-    steer_tau: float = 0.4273
-    steer_rate: float = 1.262
-    latency: float = 0.0131
-    understeer: float = 0.0680
-    steer_offset: float = 0.01462
-    slip_tau: float = 0.4262
+    wheelbase: float = 0.2024
+    speed_gain: float = 1.0000
+    speed_tau: float = 0.0025
+    max_accel: float = 13.19
+    max_decel: float = 10.18
+    steer_tau: float = 0.1798
+    steer_rate: float = 17.73
+    latency: float = 0.01653
+    understeer: float = 0.08776
+    steer_offset: float = 0.004325
+    slip_tau: float = 0.0924
     slip_noise_deg: float = 0.0
     speed_noise: float = 0.0
     steer_noise_deg: float = 0.0
@@ -95,14 +96,63 @@ class CarParams:
         return {f.name: float(getattr(self, f.name)) for f in fields(self)}
 
 
-CALIBRATION_SOURCE = (
-    "reward sim calibrate on the Gazebo training simtraces of deepracer-utils (aws-deepracer-community, MIT-0, "
-    "commit 262e3fe3): sample-drfc-1-logs/training-simtrace, sample-drfc-3-logs/{0,1,2}/training-simtrace, "
-    "sample-console-logs/sim-trace/training/training-simtrace (58 CSVs, 860 episodes, reinvent_base, discrete "
-    "actions at 1 and 2 m/s); every 4th episode held out (4402 windows): 1-s error median 0.091 m / 5.55 deg, "
-    "p90 0.207 m / 13.4 deg (reference floor of the heading with the true distances driven: 5.56 deg)"
-)
-"""Where the defaults of :class:`CarParams` come from (logs, method, held-out error)."""
+DEFAULT_PHYSICS = "droa-2026"
+"""The physics profile :class:`CarParams` defaults to: the newest real simulator in the logs."""
+
+PHYSICS_PROFILES: dict[str, CarParams] = {
+    "droa-2026": CarParams(),
+    "drfc-2022": CarParams(
+        wheelbase=0.2232,
+        speed_gain=0.9856,
+        speed_tau=0.1663,
+        max_accel=15.93,
+        max_decel=12.62,
+        steer_tau=0.4273,
+        steer_rate=1.262,
+        latency=0.0131,
+        understeer=0.0680,
+        steer_offset=0.01462,
+        slip_tau=0.4262,
+    ),
+}
+"""Calibrated car models by the Gazebo simulator they were fitted to (see :data:`CALIBRATION_SOURCES`). The
+simulator's car changed between releases: in the 2022 community simapp the steering follows its command with a
+0.43 s lag limited to 1.3 rad/s; in DeepRacer-on-AWS 2026 it takes 0.18 s."""
+
+CALIBRATION_SOURCES: dict[str, str] = {
+    "droa-2026": (
+        "reward sim calibrate on the DeepRacer-on-AWS training logs of deepracer-utils (aws-deepracer-community, "
+        "MIT-0, commit 262e3fe3): sample-continous-action-logs.tar.gz (continuous actions, reInvent2019_wide "
+        "clockwise and counter-clockwise, 300 episodes, March 2026) and sample-droa-solution-logs (discrete "
+        "actions up to 2.5 m/s, Spain_track); step durations from tstamp (the sim time); every 4th episode held "
+        "out (1745 windows): 1-s error median 0.083 m / 3.96 deg, p90 0.197 m / 10.9 deg"
+    ),
+    "drfc-2022": (
+        "reward sim calibrate on the Gazebo training simtraces of deepracer-utils (aws-deepracer-community, "
+        "MIT-0, commit 262e3fe3): sample-drfc-1-logs/training-simtrace, sample-drfc-3-logs/{0,1,2}/"
+        "training-simtrace, sample-console-logs/sim-trace/training/training-simtrace (58 CSVs, 860 episodes, "
+        "reinvent_base, discrete actions at 1 and 2 m/s, 2022); every 4th episode held out (4402 windows): 1-s "
+        "error median 0.091 m / 5.55 deg, p90 0.207 m / 13.4 deg (reference floor of the heading with the true "
+        "distances driven: 5.56 deg)"
+    ),
+}
+"""Where each profile of :data:`PHYSICS_PROFILES` comes from (logs, method, held-out error)."""
+
+CALIBRATION_SOURCE = CALIBRATION_SOURCES[DEFAULT_PHYSICS]
+"""Where the defaults of :class:`CarParams` come from."""
+
+
+def physics_profile(name: str) -> CarParams:
+    """The calibrated :class:`CarParams` called ``name`` (a key of :data:`PHYSICS_PROFILES`).
+
+    :raises ValueError: unknown name (the message lists the known ones).
+    """
+    try:
+        return PHYSICS_PROFILES[name]
+    except KeyError:
+        known = ", ".join(PHYSICS_PROFILES)
+        raise ValueError(f"unknown physics profile {name!r}: choose one of {known}") from None
+
 
 PLAIN_KINEMATIC = CarParams(
     wheelbase=0.164,

@@ -8,10 +8,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from replay import read_logs
 from reward_sdk.sim import calibrate
-from reward_sdk.sim.car import PLAIN_KINEMATIC, CarParams
+from reward_sdk.sim.car import PHYSICS_PROFILES, PLAIN_KINEMATIC, CarParams
 
-DRFC = "aws-deepracer-community+deepracer-utils/tests/deepracer/logs/sample-drfc-1-logs/training-simtrace"
+DU_LOGS = "aws-deepracer-community+deepracer-utils/tests/deepracer/logs"
+DRFC = f"{DU_LOGS}/sample-drfc-1-logs/training-simtrace"  # community simapp, 2022
+DROA = f"{DU_LOGS}/sample-continous-action-logs.tar.gz"  # DeepRacer-on-AWS, March 2026
 
 
 def _frame(logs_dir: Path) -> pd.DataFrame:
@@ -24,21 +27,43 @@ def _frame(logs_dir: Path) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).rename(columns=renamed)
 
 
-def test_fit_on_drfc_subset_predicts_one_second_ahead(logs_dir: Path) -> None:
+def test_fit_on_droa_subset_meets_the_one_second_targets(logs_dir: Path) -> None:
+    logs = calibrate.arrays_from_frame(read_logs([logs_dir / DROA], duplicates="prefer_csv").steps)
+    assert logs.step_time == "tstamp" and logs.tstamp_agreement > 0.5  # tstamp is the sim time of the pose
+    train, held = calibrate.split_episodes(logs, 4)
+    train_starts = calibrate.window_starts(logs, episodes=train)[::3]
+    held_starts = calibrate.window_starts(logs, episodes=held)
+    assert len(held_starts) > 1500
+    start = calibrate.closest_profile(logs, train_starts, PHYSICS_PROFILES)
+    assert start == "droa-2026"
+    fitted = calibrate.fit(logs, train_starts, PHYSICS_PROFILES["drfc-2022"], max_evaluations=80)
+    overall = calibrate.error_table(logs, held_starts, fitted)[0]
+    plain = calibrate.error_table(logs, held_starts, PLAIN_KINEMATIC)[0]
+    assert overall.position_median_m <= 0.10
+    assert overall.heading_median_deg <= 4.0
+    assert overall.position_median_m < 0.5 * plain.position_median_m
+    defaults = CarParams()  # fitted on the whole DRoA training set: the same car
+    for name in ("wheelbase", "speed_gain", "steer_tau"):
+        assert np.isclose(getattr(fitted, name), getattr(defaults, name), rtol=0.3), name
+
+
+def test_fit_on_drfc_subset_finds_the_2022_car(logs_dir: Path) -> None:
     logs = calibrate.arrays_from_frame(_frame(logs_dir))
+    assert logs.step_time == "nominal" and logs.tstamp_agreement < calibrate.TSTAMP_AGREEMENT_MIN
     train, held = calibrate.split_episodes(logs, 4)
     train_starts = calibrate.window_starts(logs, episodes=train)[::4]
     held_starts = calibrate.window_starts(logs, episodes=held)
     assert len(held_starts) > 1000
+    assert calibrate.closest_profile(logs, train_starts, PHYSICS_PROFILES) == "drfc-2022"
     fitted = calibrate.fit(logs, train_starts, CarParams(), max_evaluations=60)
     overall = calibrate.error_table(logs, held_starts, fitted)[0]
     plain = calibrate.error_table(logs, held_starts, PLAIN_KINEMATIC)[0]
     assert overall.position_median_m <= 0.11
     assert overall.heading_median_deg <= 7.0
     assert overall.position_median_m < 0.5 * plain.position_median_m
-    defaults = CarParams()
+    profile = PHYSICS_PROFILES["drfc-2022"]  # the slow steering of that release is found from either start
     for name in ("wheelbase", "speed_gain", "steer_tau"):
-        assert np.isclose(getattr(fitted, name), getattr(defaults, name), rtol=0.3), name
+        assert np.isclose(getattr(fitted, name), getattr(profile, name), rtol=0.3), name
 
 
 def test_log_arrays_use_the_origin_and_standstill_prepare(logs_dir: Path) -> None:
@@ -56,7 +81,7 @@ def test_heading_error_is_at_the_reference_floor_and_the_yaw_follows_the_path(lo
     train, held = calibrate.split_episodes(logs, 4)
     train_starts = calibrate.window_starts(logs, episodes=train)
     held_starts = calibrate.window_starts(logs, episodes=held)
-    params = CarParams()
+    params = PHYSICS_PROFILES["drfc-2022"]
     heading = calibrate.errors(logs, held_starts, params)[1]
     floor = calibrate.floor_errors(logs, train_starts, held_starts, params)
     travel = calibrate.travel_deviation(logs)
@@ -80,3 +105,13 @@ def test_windows_skip_logged_jumps() -> None:
     starts = calibrate.window_starts(calibrate.arrays_from_frame(frame), horizon=10)
     spans = [(s - calibrate.HISTORY_STEPS, s + 10) for s in starts]
     assert len(starts) < len(clean) and all(not (a < 30 <= b) for a, b in spans)
+
+
+def test_step_time_is_chosen_from_the_data_or_forced(logs_dir: Path) -> None:
+    frame = read_logs([logs_dir / DROA], duplicates="prefer_csv").steps
+    forced = calibrate.arrays_from_frame(frame, step_time="nominal")
+    assert forced.step_time == "nominal" and np.all(forced.dt == 1.0 / 15.0)
+    stamped = calibrate.arrays_from_frame(frame, step_time="tstamp")
+    assert 0.05 < np.median(stamped.dt) < 0.08 and np.std(stamped.dt) > 0.005
+    no_tstamp = calibrate.arrays_from_frame(frame.drop(columns=["tstamp"]))
+    assert no_tstamp.step_time == "nominal" and np.isnan(no_tstamp.tstamp_agreement)
