@@ -164,7 +164,7 @@ def run_calibration(
         "plain_kinematic_table": [
             asdict(r) for r in calibrate.error_table(arrays, held_starts, plain, horizon)
         ][:1],
-        "heading_floor_deg": _median_p90(floor),
+        "heading_reference_deg": _median_p90(floor),
         "yaw_vs_travel_deg": _median_p90(travel),
     }
 
@@ -218,9 +218,9 @@ def _print_calibration(result: dict[str, Any]) -> None:
             f"{r['heading_p90_deg']:.2f}",
         )
     console.print(table)
-    floor, travel = result["heading_floor_deg"], result["yaw_vs_travel_deg"]
+    floor, travel = result["heading_reference_deg"], result["yaw_vs_travel_deg"]
     console.print(
-        f"heading floor (true distances + best linear forecast of the unexplained yaw): median "
+        f"reference heading predictor (true distances + best linear forecast of the unexplained yaw): median "
         f"{floor['median']:.2f}°, p90 {floor['p90']:.2f}°; logged yaw vs direction of travel per step: median "
         f"{travel['median']:.2f}°, p90 {travel['p90']:.2f}°",
         soft_wrap=True,

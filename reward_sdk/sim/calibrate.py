@@ -9,12 +9,18 @@ bicycle model, the actual steering angle). The model then replays the logged com
 (``scipy.optimize.least_squares`` when scipy is installed, else a coordinate search), heading errors weighted so that
 each error counts relative to its target (0.10 m ↔ 4°); the error table is computed on held-out episodes.
 
-Diagnostics for judging the heading error: :func:`travel_deviation` (how far the logged yaw strays from the path:
-≈ 0.13° median per step, so the yaw is not noisy and the car does not slide) and :func:`floor_errors` (the heading
-error of a reference that knows the true distances driven and forecasts the unexplained yaw from its recent
-history). On the reinvent_base training logs the fitted model reaches that reference (≈ 5.5° median at 1 s): what
-is left is yaw-rate noise of the simulated car (≈ 0.19 /m of curvature per step, correlated over ≈ 0.4 s),
-which neither the commands nor the history predict.
+Step durations. The model integrates each logged step over its real duration when the logs record it: in the
+DeepRacer-on-AWS 2026 logs ``tstamp`` is the sim time of the pose and a longer step covers more ground
+(:func:`tstamp_agreement` 0.6); in the 2022 community logs it is not (0.25), and every step counts as 1/15 s
+(``step_time="auto"`` picks, see :func:`arrays_from_frame`).
+
+Results (held-out, 1-s median): DeepRacer-on-AWS 2026 logs 0.077 m / 3.72°; 2022 DRfC/console logs 0.091 m / 5.45°.
+Diagnostics for judging the heading error: :func:`travel_deviation` (how far the logged yaw strays from the path)
+and :func:`floor_errors` (the heading error of a reference that knows the true distances driven and forecasts the
+unexplained yaw from its recent history). On the 2022 logs the fitted model matches that reference (≈ 5.5°):
+what is left there is yaw-rate noise of the simulated car (≈ 0.19 /m of curvature per step, correlated over
+≈ 0.4 s), which neither the commands nor the history predict; the 2026 car's faster steering leaves the same
+noise far less correlated (lag-1 0.3 instead of 0.8), so it accumulates less over a second.
 
 Input: a DataFrame with one row per step, sorted by step within each episode, with the columns
 :data:`REQUIRED_COLUMNS` — ``x``, ``y`` (front point, m), ``heading`` (or ``yaw``, deg), ``steering_angle`` (deg)
@@ -44,6 +50,8 @@ from reward_sdk.sim.car import (
     CarParams,
     advance,
     latency_split,
+    path_curvature,
+    wheel_angle_for_curvature,
 )
 
 HORIZON_STEPS = 15  # steps predicted ahead (≈ 1 s at 15 Hz)
@@ -69,6 +77,8 @@ FIT_BOUNDS: tuple[tuple[str, float, float], ...] = (
     ("latency", 0.0, 0.2),
     ("understeer", -0.2, 0.5),
     ("steer_offset", -0.05, 0.05),
+    ("lat_accel", 1.0, 40.0),
+    ("lat_accel_sharpness", 1.0, 8.0),
     ("slip_tau", 0.02, 2.0),
 )
 
@@ -263,8 +273,8 @@ def initial_state(
     """Actual ``(speed m/s, steer rad, slip rad)`` at each window start, estimated from the preceding rows.
 
     Speed: distance per step over the last two steps, weighted :data:`SPEED_SMOOTHING` towards the older one
-    (extrapolating to the start row instead amplifies the step-to-step jitter and predicts worse). Steering: the model's own replay
-    of the episode's commands. Slip: the steering offset that makes the replay match the curvature actually
+    (extrapolating to the start row instead amplifies the step-to-step jitter and predicts worse). Steering: the
+    model's own replay of the episode's commands. Slip: the steering offset that makes the replay match the curvature actually
     driven over the last ``HISTORY_STEPS − 1`` steps, each observation aged by the slip decay.
     """
     dist1 = np.hypot(logs.x[starts] - logs.x[starts - 1], logs.y[starts] - logs.y[starts - 1])
@@ -280,7 +290,7 @@ def initial_state(
         a, b = starts - j, starts - j + 1
         dist = np.hypot(logs.x[b] - logs.x[a], logs.y[b] - logs.y[a])
         curv = (logs.yaw[b] - logs.yaw[a]) / np.maximum(dist, 1e-3)
-        observed = np.arctan(curv * params.wheelbase * (1.0 + params.understeer * v * v))
+        observed = wheel_angle_for_curvature(curv, v, params)
         moving = np.where(dist > MIN_SPEED_FOR_STEER * TIME_STEP_S, 1.0, 0.0)
         estimate = (observed - 0.5 * (replay[a] + replay[b]) - params.steer_offset) * decay ** (
             j - 0.5
@@ -353,7 +363,7 @@ def yaw_residuals(logs: LogArrays, params: CarParams) -> np.ndarray:
     dist = np.hypot(np.diff(logs.x), np.diff(logs.y))
     speed = dist / logs.dt[:-1]
     delta = 0.5 * (replay[:-1] + replay[1:]) + params.steer_offset
-    curvature = np.tan(delta) / (params.wheelbase * (1.0 + params.understeer * speed * speed))
+    curvature = path_curvature(delta, speed, params)
     explained = dist * np.cos(np.arctan(REAR_AXLE_M * curvature)) * curvature
     same = logs.episode[1:] == logs.episode[:-1]
     return np.append(np.where(same, np.diff(logs.yaw) - explained, 0.0), 0.0)

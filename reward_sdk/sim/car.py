@@ -12,11 +12,17 @@ One environment step lasts :data:`TIME_STEP_S` and is integrated in :data:`SUBST
    [0.1, 4.0] m/s. Before the first action (PREPARE step) the command in effect is a standstill.
 3. Steering follows the command with a first-order lag ``steer_tau``; speed follows ``speed_gain · command`` with a
    first-order lag ``speed_tau`` whose rate is limited to ``max_accel`` / ``max_decel``.
-4. Kinematic bicycle with no slip at the rear axle: path curvature ``κ = tan(δ + slip + trim) / (L · (1 + K · v²))``
-   (effective wheelbase ``L``, the understeer coefficient ``K`` standing in for tyre slip at speed, the steering
-   trim :attr:`CarParams.steer_offset`), yaw rate ``v · cos β · κ`` and side-slip of the origin
-   ``β = atan(REAR_AXLE_M · κ)``, the origin being :data:`REAR_AXLE_M` ahead of the rear axle. (The logs agree:
-   the origin's direction of travel is the yaw plus ``atan(0.078 m · κ)``, within 0.13° median per step.)
+4. Kinematic bicycle with no slip at the rear axle: path curvature ``κ = κ₀ / (1 + |κ₀ v² / a|^p)^(1/p)`` with
+   ``κ₀ = tan(δ + slip + trim) / (L · (1 + K · v²))`` (effective wheelbase ``L``, understeer coefficient ``K``,
+   steering trim :attr:`CarParams.steer_offset`; the tyres saturate smoothly at the lateral acceleration
+   ``a`` = :attr:`CarParams.lat_accel` with sharpness ``p``, see :func:`path_curvature`), yaw rate
+   ``v · cos β · κ`` and side-slip of the origin ``β = atan(REAR_AXLE_M · κ)``, the origin being
+   :data:`REAR_AXLE_M` ahead of the rear axle. (The 2022 logs agree: the origin's direction of travel is the yaw
+   plus ``atan(0.078 m · κ)``, within 0.13° median per step; in the 2026 logs the two differ by 0.8° median,
+   unrelated to the lateral acceleration: pose noise, not sliding.)
+
+Which car: the simulator's car changed between releases; :data:`PHYSICS_PROFILES` holds one calibration per
+release and the defaults are the newest (DeepRacer-on-AWS, 2026).
 
 The same formulas serve one car (:func:`step`, plain floats, fast) and many cars at once
 (:func:`advance` with numpy arrays, used by calibration): both go through :func:`advance`.
@@ -65,6 +71,11 @@ class CarParams:
     :param steer_offset: steering trim in rad (+ = left) added to the actual wheel angle. The 2022 Gazebo car
         curves slightly left with straight commands: in its logs the curvature not explained by the commands
         averages +0.07 /m (≈ 0.8° of steering), alike for left and right turns, every heading, place and source.
+    :param lat_accel: lateral acceleration in m/s² at which the tyres saturate: the curvature asked for,
+        ``κ₀``, is reduced to ``κ₀ / (1 + |κ₀ v² / lat_accel|^p)^(1/p)`` (``math.inf`` = off). On the
+        DeepRacer-on-AWS logs this law beats a pure ``K v²`` understeer (which then fits to ≈ 0): the loss of
+        turning grows with the lateral acceleration demanded (grip ≈ 1 g), not with the speed alone.
+    :param lat_accel_sharpness: the exponent ``p`` of that saturation (large = a hard limit).
     :param slip_tau: time constant in s of the slip state, a steering-angle offset the logs show persisting for
         a few steps (tyre slip, hinge-controller error); it decays towards zero.
     :param slip_noise_deg: standard deviation in degrees of the slip state's random kick per step (0 = off).
@@ -72,17 +83,19 @@ class CarParams:
     :param steer_noise_deg: standard deviation of additive steering noise per step in degrees (0 = off).
     """
 
-    wheelbase: float = 0.2024
-    speed_gain: float = 1.0000
-    speed_tau: float = 0.0025
-    max_accel: float = 13.19
-    max_decel: float = 10.18
-    steer_tau: float = 0.1798
-    steer_rate: float = 17.73
-    latency: float = 0.01653
-    understeer: float = 0.08776
-    steer_offset: float = 0.004325
-    slip_tau: float = 0.0924
+    wheelbase: float = 0.2259
+    speed_gain: float = 0.9962
+    speed_tau: float = 0.00484
+    max_accel: float = 15.00
+    max_decel: float = 10.20
+    steer_tau: float = 0.1839
+    steer_rate: float = 19.72
+    latency: float = 0.01634
+    understeer: float = -0.00371
+    steer_offset: float = 0.00488
+    lat_accel: float = 9.681
+    lat_accel_sharpness: float = 1.532
+    slip_tau: float = 0.08279
     slip_noise_deg: float = 0.0
     speed_noise: float = 0.0
     steer_noise_deg: float = 0.0
@@ -102,17 +115,19 @@ DEFAULT_PHYSICS = "droa-2026"
 PHYSICS_PROFILES: dict[str, CarParams] = {
     "droa-2026": CarParams(),
     "drfc-2022": CarParams(
-        wheelbase=0.2232,
-        speed_gain=0.9856,
-        speed_tau=0.1663,
-        max_accel=15.93,
-        max_decel=12.62,
-        steer_tau=0.4273,
-        steer_rate=1.262,
-        latency=0.0131,
-        understeer=0.0680,
-        steer_offset=0.01462,
-        slip_tau=0.4262,
+        wheelbase=0.2167,
+        speed_gain=0.9861,
+        speed_tau=0.1653,
+        max_accel=17.91,
+        max_decel=17.63,
+        steer_tau=0.4364,
+        steer_rate=1.277,
+        latency=0.01357,
+        understeer=-0.000286,
+        steer_offset=0.01378,
+        lat_accel=12.85,
+        lat_accel_sharpness=1.011,
+        slip_tau=0.4240,
     ),
 }
 """Calibrated car models by the Gazebo simulator they were fitted to (see :data:`CALIBRATION_SOURCES`). The
@@ -125,15 +140,16 @@ CALIBRATION_SOURCES: dict[str, str] = {
         "MIT-0, commit 262e3fe3): sample-continous-action-logs.tar.gz (continuous actions, reInvent2019_wide "
         "clockwise and counter-clockwise, 300 episodes, March 2026) and sample-droa-solution-logs (discrete "
         "actions up to 2.5 m/s, Spain_track); step durations from tstamp (the sim time); every 4th episode held "
-        "out (1745 windows): 1-s error median 0.083 m / 3.96 deg, p90 0.197 m / 10.9 deg"
+        "out (1745 windows): 1-s error median 0.077 m / 3.72 deg, p90 0.186 m / 10.5 deg (lateral-acceleration "
+        "saturation; with the plain K v² law 0.083 m / 3.96 deg)"
     ),
     "drfc-2022": (
         "reward sim calibrate on the Gazebo training simtraces of deepracer-utils (aws-deepracer-community, "
         "MIT-0, commit 262e3fe3): sample-drfc-1-logs/training-simtrace, sample-drfc-3-logs/{0,1,2}/"
         "training-simtrace, sample-console-logs/sim-trace/training/training-simtrace (58 CSVs, 860 episodes, "
         "reinvent_base, discrete actions at 1 and 2 m/s, 2022); every 4th episode held out (4402 windows): 1-s "
-        "error median 0.091 m / 5.55 deg, p90 0.207 m / 13.4 deg (reference floor of the heading with the true "
-        "distances driven: 5.56 deg)"
+        "error median 0.091 m / 5.45 deg, p90 0.203 m / 13.2 deg (reference predictor of the heading with the "
+        "true distances driven: 5.6 deg)"
     ),
 }
 """Where each profile of :data:`PHYSICS_PROFILES` comes from (logs, method, held-out error)."""
@@ -165,6 +181,7 @@ PLAIN_KINEMATIC = CarParams(
     latency=0.0,
     understeer=0.0,
     steer_offset=0.0,
+    lat_accel=math.inf,
     slip_tau=0.0,
 )
 """The uncalibrated reference: a kinematic bicycle with the geometric wheelbase that obeys every command at
@@ -240,6 +257,30 @@ def _lag_factor(tau: float, h: Num, ops: Any) -> Num:
 Pose = tuple[Num, Num, Num, Num, Num, Num]  # (x m, y m, yaw rad, speed m/s, steer rad, slip rad)
 
 
+def path_curvature(angle: Num, speed: Num, params: CarParams, ops: Any = _NumpyOps) -> Num:
+    """Path curvature in 1/m for the effective wheel angle ``angle`` (rad, trim and slip included) at ``speed``.
+
+    ``κ₀ = tan(angle) / (L (1 + K v²))``, saturated at the lateral acceleration :attr:`CarParams.lat_accel`:
+    ``κ₀ / (1 + |κ₀ v² / lat_accel|^p)^(1/p)`` with ``p`` = :attr:`CarParams.lat_accel_sharpness`.
+    """
+    base = ops.tan(angle) / (params.wheelbase * (1.0 + params.understeer * speed * speed))
+    if params.lat_accel == math.inf:  # no saturation (the 2022 profile): skip the powers
+        return base
+    sharpness = params.lat_accel_sharpness
+    return base / (1.0 + abs(base * speed * speed / params.lat_accel) ** sharpness) ** (1.0 / sharpness)
+
+
+def wheel_angle_for_curvature(curvature: np.ndarray, speed: np.ndarray, params: CarParams) -> np.ndarray:
+    """The effective wheel angle (rad) whose :func:`path_curvature` at ``speed`` is ``curvature`` (arrays).
+
+    Curvatures beyond the saturation (lateral acceleration ≥ 95 % of the limit) are treated as at 95 %.
+    """
+    sharpness = params.lat_accel_sharpness
+    ratio = np.minimum(np.abs(curvature * speed * speed / params.lat_accel), 0.95) ** sharpness
+    base = curvature / (1.0 - ratio) ** (1.0 / sharpness)
+    return np.asarray(np.arctan(base * params.wheelbase * (1.0 + params.understeer * speed * speed)))
+
+
 def advance(
     pose: Pose,
     old_cmd: tuple[Num, Num],
@@ -267,7 +308,7 @@ def advance(
     keep_slip = 1.0 - _lag_factor(params.slip_tau, h, ops)
     up, down = params.max_accel * h, -params.max_decel * h
     turn = params.steer_rate * h
-    wheelbase, understeer, offset = params.wheelbase, params.understeer, params.steer_offset
+    offset = params.steer_offset
     for j in range(SUBSTEPS):
         w_old = min(max(old_fraction * SUBSTEPS - j, 0.0), 1.0)
         steer_cmd = w_old * old_cmd[0] + (1.0 - w_old) * new_cmd[0]
@@ -277,7 +318,7 @@ def advance(
         v_new = v + ops.clip(k_speed * (params.speed_gain * speed_cmd - v), down, up)
         v_mid = 0.5 * (v + v_new)
         v = v_new
-        curvature = ops.tan(delta + slip + offset) / (wheelbase * (1.0 + understeer * v_mid * v_mid))
+        curvature = path_curvature(delta + slip + offset, v_mid, params, ops)
         beta = ops.atan(REAR_AXLE_M * curvature)
         yaw_rate = v_mid * ops.cos(beta) * curvature
         course = yaw + 0.5 * yaw_rate * h + beta

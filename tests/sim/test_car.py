@@ -17,7 +17,9 @@ from reward_sdk.sim.car import (
     advance,
     clip_command,
     latency_split,
+    path_curvature,
     step,
+    wheel_angle_for_curvature,
 )
 
 
@@ -49,7 +51,9 @@ def test_steering_trim_curves_gently_left() -> None:
 
 
 def test_origin_side_slip_is_the_rear_axle_kinematics() -> None:
-    params = CarParams(steer_offset=0.0, understeer=0.0, steer_tau=0.0, steer_rate=1e6, speed_tau=0.0)
+    params = CarParams(
+        steer_offset=0.0, understeer=0.0, lat_accel=math.inf, steer_tau=0.0, steer_rate=1e6, speed_tau=0.0
+    )
     pose = advance((0.0, 0.0, 0.0, 1.0, 0.3, 0.0), (0.3, 1.0), (0.3, 1.0), 0.0, params, dt=1e-4)
     curvature = math.tan(0.3) / params.wheelbase
     # the origin (REAR_AXLE_M ahead of the rear axle) moves at atan(REAR_AXLE_M · κ) to the left of its heading
@@ -116,3 +120,24 @@ def test_scalar_and_vectorised_steps_agree(pose, old, new, fraction) -> None:  #
 def test_latency_split() -> None:
     whole, frac = latency_split(CarParams(latency=1.5 * TIME_STEP_S))
     assert whole == 1 and math.isclose(frac, 0.5)
+
+
+def test_tyres_saturate_at_the_lateral_acceleration_limit() -> None:
+    params = CarParams()
+    full_lock = math.radians(30.0)
+    slow = float(path_curvature(full_lock, 0.3, params))
+    assert math.isclose(slow, math.tan(full_lock) / params.wheelbase, rel_tol=0.02)  # kinematic when slow
+    for speed in (2.0, 3.0, 4.0):
+        curvature = float(path_curvature(full_lock, speed, params))
+        assert 0.0 < curvature * speed * speed < params.lat_accel  # never beyond the tyres' grip
+        assert float(path_curvature(-full_lock, speed, params)) == -curvature  # symmetric
+    off = params.with_values(lat_accel=math.inf, understeer=0.0)
+    assert float(path_curvature(full_lock, 4.0, off)) == math.tan(full_lock) / off.wheelbase
+
+
+def test_wheel_angle_inverts_the_curvature_law() -> None:
+    params = CarParams()
+    angles = np.radians(np.linspace(-25.0, 25.0, 11))
+    speeds = np.full(11, 1.5)
+    curvature = path_curvature(angles, speeds, params)
+    assert np.allclose(wheel_angle_for_curvature(curvature, speeds, params), angles, atol=1e-9)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -26,12 +27,43 @@ def test_drive_on_a_real_track(capsys: pytest.CaptureFixture[str], tracks_dir: P
     assert "lap_complete" in capsys.readouterr().out
 
 
+def test_drive_with_the_2022_car(capsys: pytest.CaptureFixture[str]) -> None:
+    lap_times = []
+    for physics in ("droa-2026", "drfc-2022"):
+        assert main(["sim", "drive", "--track", "oval", "--speed", "1.5", "--physics", physics]) == 0
+        found = re.search(r"lap time (\d+\.\d+) s", capsys.readouterr().out)
+        assert found is not None
+        lap_times.append(float(found.group(1)))
+    assert lap_times[0] != lap_times[1]  # a different car, a different lap
+
+
+def test_calibrate_on_droa_logs_reports_the_targets(
+    capsys: pytest.CaptureFixture[str], logs_dir: Path
+) -> None:
+    droa = (
+        logs_dir
+        / "aws-deepracer-community+deepracer-utils/tests/deepracer/logs/sample-continous-action-logs.tar.gz"
+    )
+    args = ["sim", "calibrate", str(droa), "--subsample", "3", "--format", "json"]
+    assert main(args) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["step_time"]["used"] == "tstamp" and result["start_profile"] == "droa-2026"
+    overall = result["table"][0]
+    assert overall["label"] == "all" and overall["windows"] > 1500
+    assert overall["position_median_m"] <= 0.10 and overall["heading_median_deg"] <= 4.0
+    assert overall["heading_p90_deg"] > overall["heading_median_deg"]
+    assert set(result["profile_tables"]) == {"droa-2026", "drfc-2022"}
+    assert result["profile_tables"]["droa-2026"]["heading_median_deg"] <= 4.0
+
+
 @pytest.mark.parametrize(
     "args",
     [
         ["sim", "drive", "--track", "no_such_track"],
         ["sim", "drive", "--driver", "wild"],
+        ["sim", "drive", "--physics", "gazebo-1999"],
         ["sim", "calibrate", "/no/such/log.csv"],
+        ["sim", "calibrate", "/no/such/log.csv", "--step-time", "sundial"],
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
