@@ -128,6 +128,15 @@ def run_calibration(
         status.stop()
         raise UserError(f"no {phase} steps in the given logs (use --phase all to keep every step)")
     arrays = calibrate.arrays_from_frame(steps, step_time=step_time)
+    used_sources = set(steps["source"].astype(str)) if "source" in steps.columns else set()
+    generations = sorted(
+        {
+            _generation(count)
+            for info in replay_log.sources
+            if str(info.source) in used_sources
+            for count in info.field_counts
+        }
+    )
     train, held = calibrate.split_episodes(arrays, holdout_every)
     train_starts = calibrate.window_starts(arrays, horizon, train)
     held_starts = calibrate.window_starts(arrays, horizon, held)
@@ -153,6 +162,7 @@ def run_calibration(
         "episodes": {"train": len(train), "holdout": len(held)},
         "windows": {"train": len(train_starts), "holdout": len(held_starts)},
         "horizon_steps": horizon,
+        "generations": generations,
         "step_time": {"used": arrays.step_time, "tstamp_agreement": _finite_or_none(arrays.tstamp_agreement)},
         "start_profile": start_profile,
         "parameters": fitted.as_dict(),
@@ -167,6 +177,14 @@ def run_calibration(
         "heading_reference_deg": _median_p90(floor),
         "yaw_vs_travel_deg": _median_p90(travel),
     }
+
+
+# SIM_TRACE_LOG field count → simulator generation (../shared/spec/LOG_FORMATS.md); the car differs between them
+GENERATIONS = {15: "2019-2020", 16: "2019-2020", 17: "2021-2023", 18: "2021-2023", 19: "2026"}
+
+
+def _generation(field_count: int) -> str:
+    return GENERATIONS.get(field_count, f"{field_count}-field")
 
 
 def _finite_or_none(value: float) -> float | None:
@@ -189,6 +207,13 @@ def _print_calibration(result: dict[str, Any]) -> None:
         f"{result['episodes']['holdout']}, windows {result['windows']['train']}/{result['windows']['holdout']}, "
         f"horizon {result['horizon_steps']} steps"
     )
+    if len(result["generations"]) > 1:
+        error_console.print(
+            f"note: these logs come from {len(result['generations'])} simulator generations "
+            f"({', '.join(result['generations'])}) whose cars differ; one model is fitted to all of them. "
+            "Calibrate each generation separately for a faithful car.",
+            soft_wrap=True,
+        )
     agreement = result["step_time"]["tstamp_agreement"]
     console.print(
         f"step durations: {result['step_time']['used']} (tstamp agreement with the motion "

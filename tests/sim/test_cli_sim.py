@@ -48,6 +48,7 @@ def test_calibrate_on_droa_logs_reports_the_targets(
     assert main(args) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["step_time"]["used"] == "tstamp" and result["start_profile"] == "droa-2026"
+    assert result["generations"] == ["2026"]
     overall = result["table"][0]
     assert overall["label"] == "all" and overall["windows"] > 1500
     assert overall["position_median_m"] <= 0.10 and overall["heading_median_deg"] <= 4.0
