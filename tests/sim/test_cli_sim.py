@@ -71,3 +71,12 @@ def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], ar
     assert main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ")
+
+
+def test_cli_names_the_profiles_the_car_module_defines() -> None:
+    from reward_sdk.cli import sim_cmd
+    from reward_sdk.sim import car
+
+    assert tuple(car.PHYSICS_PROFILES) == sim_cmd.PHYSICS_NAMES
+    assert sim_cmd.DEFAULT_PHYSICS == car.DEFAULT_PHYSICS
+    assert car.PHYSICS_PROFILES[car.DEFAULT_PHYSICS] == car.CarParams()
