@@ -140,7 +140,7 @@ CALIBRATION_SOURCES: dict[str, str] = {
         "MIT-0, commit 262e3fe3): sample-continous-action-logs.tar.gz (continuous actions, reInvent2019_wide "
         "clockwise and counter-clockwise, 300 episodes, March 2026) and sample-droa-solution-logs (discrete "
         "actions up to 2.5 m/s, Spain_track); step durations from tstamp (the sim time); every 4th episode held "
-        "out (1745 windows): 1-s error median 0.077 m / 3.72 deg, p90 0.186 m / 10.5 deg (lateral-acceleration "
+        "out (1742 windows): 1-s error median 0.077 m / 3.72 deg, p90 0.186 m / 10.5 deg (lateral-acceleration "
         "saturation; with the plain K v² law 0.083 m / 3.96 deg)"
     ),
     "drfc-2022": (
