@@ -152,6 +152,7 @@ def run_calibration(
     try:
         fitted = calibrate.fit(arrays, fit_starts, PHYSICS_PROFILES[start_profile], horizon=horizon)
         floor = calibrate.floor_errors(arrays, train_starts, held_starts, fitted, horizon)
+        noise = calibrate.slip_noise_estimate(arrays, fitted)
         travel = calibrate.travel_deviation(arrays)
     finally:
         status.stop()
@@ -175,6 +176,7 @@ def run_calibration(
             asdict(r) for r in calibrate.error_table(arrays, held_starts, plain, horizon)
         ][:1],
         "heading_reference_deg": _median_p90(floor),
+        "slip_noise_deg_estimate": _finite_or_none(noise),
         "yaw_vs_travel_deg": _median_p90(travel),
     }
 
@@ -250,6 +252,13 @@ def _print_calibration(result: dict[str, Any]) -> None:
         f"{travel['median']:.2f}°, p90 {travel['p90']:.2f}°",
         soft_wrap=True,
     )
+    noise = result["slip_noise_deg_estimate"]
+    if noise is not None:
+        console.print(
+            f"steering noise in these logs: slip_noise_deg ≈ {noise:.2f}° per step (the simulator is noise-free "
+            "unless CarParams(slip_noise_deg=...) and a seed are given)",
+            soft_wrap=True,
+        )
 
 
 def make_driver(name: str, speed: float, track: Any) -> Any:

@@ -352,6 +352,57 @@ def _gaps(
     return fx - lx, fy - ly, wrap_angle(yaw - logs.yaw[end])
 
 
+def slip_noise_estimate(logs: LogArrays, params: CarParams, min_step_m: float = 0.05) -> float:
+    """The :attr:`~reward_sdk.sim.car.CarParams.slip_noise_deg` (degrees per step) that matches the logs' noise.
+
+    For every moving step the slip state at its start is solved from the logged yaw change: the model advances one
+    step from the replayed steering at the step's logged speed, once with no slip and once with a small one, and
+    the yaw the commands do not explain is divided by that sensitivity. Slip follows ``s' = decay · s + kick``
+    (``decay = exp(−dt / slip_tau)``), so its lag-1 covariance is ``decay · var(s)`` and the kick's variance is
+    ``var(s) · (1 − decay²)``. Using the lag-1 covariance rather than the spread keeps independent per-step noise
+    (of the yaw change) out of the figure; noise on the logged pose itself lowers it. Values beyond 5 robust
+    standard deviations are clipped. Returns NaN when fewer than 30 consecutive moving steps are available or the
+    model has no slip memory (``slip_tau`` ≈ 0). On logs the simulator wrote with a known ``slip_noise_deg`` it
+    returns that value within a few percent.
+    """
+    if params.slip_tau <= 1e-9:
+        return math.nan
+    n = len(logs.x) - 1
+    rows = np.arange(n)
+    dist = np.hypot(np.diff(logs.x), np.diff(logs.y))
+    moving = (dist >= min_step_m) & (logs.episode[1:] == logs.episode[:-1])
+    speed = dist / logs.dt[:-1]
+    hold = speed / params.speed_gain  # a command that keeps the logged speed through the step
+    replay = commanded_steer(logs, params)
+    whole, frac = latency_split(params)
+
+    def issued(back: int) -> np.ndarray:
+        source = rows - back
+        return np.where(source < logs.first[rows], 0.0, logs.steer_cmd[np.maximum(source, logs.first[rows])])
+
+    def yaw_change(slip: np.ndarray) -> np.ndarray:
+        zeros = np.zeros(n)
+        pose = (zeros, zeros, zeros, speed, replay[:-1], slip)
+        old, new = (issued(whole + 1), hold), (issued(whole), hold)
+        return np.asarray(advance(pose, old, new, frac, params, logs.dt[:-1], vectorised=True)[2])
+
+    probe = 1e-3  # rad
+    explained = yaw_change(np.zeros(n))
+    unexplained = np.diff(logs.yaw) - explained
+    sensitivity = (yaw_change(np.full(n, probe)) - explained) / probe
+    usable = moving & (np.abs(sensitivity) > 1e-3)
+    pairs = usable[:-1] & usable[1:]
+    if pairs.sum() < 30:
+        return math.nan
+    slip = np.where(usable, unexplained / np.where(usable, sensitivity, 1.0), 0.0)
+    centre = float(np.median(slip[usable]))
+    spread = 1.4826 * float(np.median(np.abs(slip[usable] - centre)))
+    slip = np.clip(slip - centre, -5.0 * spread, 5.0 * spread)
+    decay = math.exp(-float(np.mean(logs.dt[:-1][usable])) / params.slip_tau)
+    lag1 = float(np.mean(slip[1:][pairs] * slip[:-1][pairs]))
+    return math.degrees(math.sqrt(max(lag1 / decay, 0.0) * (1.0 - decay * decay)))
+
+
 def yaw_residuals(logs: LogArrays, params: CarParams) -> np.ndarray:
     """Per-step yaw change in rad that the model's steering does not explain, given the distance actually driven.
 

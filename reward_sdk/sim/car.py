@@ -79,6 +79,8 @@ class CarParams:
     :param slip_tau: time constant in s of the slip state, a steering-angle offset the logs show persisting for
         a few steps (tyre slip, hinge-controller error); it decays towards zero.
     :param slip_noise_deg: standard deviation in degrees of the slip state's random kick per step (0 = off).
+        ``reward sim calibrate`` prints the value that matches the logs (``calibrate.slip_noise_estimate``):
+        ≈ 3.6° on the DeepRacer-on-AWS 2026 logs, ≈ 1.4° on the 2022 ones.
     :param speed_noise: relative standard deviation of multiplicative speed noise per step (0 = off).
     :param steer_noise_deg: standard deviation of additive steering noise per step in degrees (0 = off).
     """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 from pathlib import Path
 
@@ -115,3 +116,34 @@ def test_step_time_is_chosen_from_the_data_or_forced(logs_dir: Path) -> None:
     assert 0.05 < np.median(stamped.dt) < 0.08 and np.std(stamped.dt) > 0.005
     no_tstamp = calibrate.arrays_from_frame(frame.drop(columns=["tstamp"]))
     assert no_tstamp.step_time == "nominal" and np.isnan(no_tstamp.tstamp_agreement)
+
+
+def _simulated_logs(tracks_dir: Path, car: CarParams, seed: int) -> calibrate.LogArrays:
+    from reward_sdk.sim import drivers
+    from reward_sdk.sim.episode import RaceConfig
+    from reward_sdk.sim.rollout import drive
+    from reward_sdk.tracks import resolve_track
+
+    track = resolve_track("reinvent_base", tracks_dir)
+    config = RaceConfig(car=car, seed=seed, start_spacing=0.08)
+    rows = drive(None, track, drivers.weaving(1.5), 8, config, keep="rows")["rows"]
+    renamed = {"X": "x", "Y": "y", "yaw": "heading", "steer": "steering_angle", "throttle": "speed"}
+    return calibrate.arrays_from_frame(pd.DataFrame(rows).rename(columns=renamed), step_time="nominal")
+
+
+def test_slip_noise_estimate_recovers_the_simulators_noise(tracks_dir: Path) -> None:
+    for profile, noise_deg in (("droa-2026", 0.0), ("droa-2026", 2.5), ("drfc-2022", 1.5)):
+        car = PHYSICS_PROFILES[profile].with_values(slip_noise_deg=noise_deg)
+        estimate = calibrate.slip_noise_estimate(_simulated_logs(tracks_dir, car, seed=7), car)
+        assert abs(estimate - noise_deg) < 0.05 + 0.05 * noise_deg, (profile, noise_deg, estimate)
+
+
+def test_slip_noise_estimate_on_real_logs_ignores_white_yaw_rate_noise(logs_dir: Path) -> None:
+    logs = calibrate.arrays_from_frame(_frame(logs_dir))
+    params = PHYSICS_PROFILES["drfc-2022"]
+    estimate = calibrate.slip_noise_estimate(logs, params)
+    assert 0.8 < estimate < 2.5  # degrees of steering kick per step
+    shaken = dataclasses.replace(
+        logs, yaw=logs.yaw + np.random.default_rng(0).normal(0.0, 0.004, len(logs.yaw))
+    )
+    assert abs(calibrate.slip_noise_estimate(shaken, params) - estimate) < 0.1 * estimate
