@@ -39,6 +39,11 @@ def register(app: typer.Typer) -> None:
             help="Duration of each logged step: tstamp (its sim time), nominal (1/15 s) or auto (tstamp when it "
             "tracks the motion).",
         ),
+        by_generation: bool = typer.Option(
+            False,
+            "--by-generation",
+            help="Fit each simulator generation in the logs (2019-2020, 2021-2023, 2026) separately.",
+        ),
         output_format: str = typer.Option("text", "--format", help="text or json."),
     ) -> None:
         """Fit the car model to real logs and print the parameters and the 1-s prediction error table.
@@ -56,13 +61,22 @@ def register(app: typer.Typer) -> None:
             subsample=subsample,
             phase=phase,
             step_time=step_time,
+            by_generation=by_generation,
         )
         if output_format == "json":
             print(json.dumps(result, indent=2))
             return
         if output_format != "text":
             raise UserError(f"--format must be text or json, got {output_format!r}")
-        _print_calibration(result)
+        if "by_generation" not in result:
+            _print_calibration(result)
+            return
+        for name, part in result["by_generation"].items():
+            console.rule(f"simulator generation {name}")
+            if "skipped" in part:
+                console.print(f"skipped: {part['skipped']}")
+            else:
+                _print_calibration({**part, "generations": [name]})
 
     @sim_app.command("drive")
     def drive_cmd(
@@ -99,12 +113,17 @@ def run_calibration(
     subsample: int,
     phase: str = "training",
     step_time: str = "auto",
+    by_generation: bool = False,
 ) -> dict[str, Any]:
-    """Read ``logs`` (``replay.read_logs``), fit, and return parameters and error tables as builtins."""
-    from dataclasses import asdict
+    """Read ``logs`` (``replay.read_logs``), fit, and return parameters and error tables as builtins.
+
+    With ``by_generation`` the steps are split by simulator generation (:data:`GENERATIONS`) and each part is
+    fitted on its own: ``{"version", "sources", "generations", "by_generation": {name: result or {"skipped":
+    reason}}}``.
+    """
+    import numpy as np
 
     from reward_sdk.sim import calibrate
-    from reward_sdk.sim.car import PHYSICS_PROFILES, PLAIN_KINEMATIC
 
     try:
         from replay import read_logs
@@ -114,56 +133,78 @@ def run_calibration(
         raise UserError("--holdout-every must be >= 2, --horizon and --subsample >= 1")
     if step_time not in calibrate.STEP_TIMES:
         raise UserError(f"--step-time must be one of {', '.join(calibrate.STEP_TIMES)}, got {step_time!r}")
-    status = error_console.status("reading logs…")
-    status.start()
-    try:
-        replay_log = read_logs(logs, duplicates="prefer_csv")
-    except Exception as exc:
-        status.stop()
-        raise UserError(str(exc)) from None
+    with error_console.status("reading logs…"):
+        try:
+            replay_log = read_logs(logs, duplicates="prefer_csv")
+        except Exception as exc:
+            raise UserError(str(exc)) from None
     steps = replay_log.steps
     if phase != "all" and "phase" in steps.columns:
         steps = steps[steps["phase"].astype(str) == phase]
     if steps.empty:
-        status.stop()
         raise UserError(f"no {phase} steps in the given logs (use --phase all to keep every step)")
+    source_generation = {
+        str(info.source): _generation(max(info.field_counts))
+        for info in replay_log.sources
+        if info.field_counts
+    }
+    if "source" in steps.columns:
+        step_generation = steps["source"].astype(str).map(source_generation).fillna("unknown").to_numpy()
+    else:
+        step_generation = np.full(len(steps), "unknown")
+    generations = sorted(set(step_generation.tolist()))
+
+    def fit_part(part: Any, label: str = "") -> dict[str, Any]:
+        return _calibrate_steps(part, holdout_every, horizon, subsample, step_time, label)
+
+    if not by_generation:
+        result = fit_part(steps)
+        return {"version": 2, "sources": len(replay_log.sources), "generations": generations, **result}
+    parts: dict[str, Any] = {}
+    for name in generations:
+        chosen = steps[step_generation == name]
+        sources = chosen["source"].nunique() if "source" in chosen.columns else len(replay_log.sources)
+        try:
+            parts[name] = {"sources": sources, **fit_part(chosen, f"{name}: ")}
+        except UserError as exc:
+            parts[name] = {"sources": sources, "skipped": str(exc)}
+    return {
+        "version": 2,
+        "sources": len(replay_log.sources),
+        "generations": generations,
+        "by_generation": parts,
+    }
+
+
+def _calibrate_steps(
+    steps: Any, holdout_every: int, horizon: int, subsample: int, step_time: str, label: str = ""
+) -> dict[str, Any]:
+    """Fit the car model to the per-step frame ``steps`` and return the figures (see :func:`run_calibration`)."""
+    from dataclasses import asdict
+
+    from reward_sdk.sim import calibrate
+    from reward_sdk.sim.car import PHYSICS_PROFILES, PLAIN_KINEMATIC
+
     arrays = calibrate.arrays_from_frame(steps, step_time=step_time)
-    used_sources = set(steps["source"].astype(str)) if "source" in steps.columns else set()
-    generations = sorted(
-        {
-            _generation(count)
-            for info in replay_log.sources
-            if str(info.source) in used_sources
-            for count in info.field_counts
-        }
-    )
     train, held = calibrate.split_episodes(arrays, holdout_every)
     train_starts = calibrate.window_starts(arrays, horizon, train)
     held_starts = calibrate.window_starts(arrays, horizon, held)
     if len(train_starts) == 0 or len(held_starts) == 0:
-        status.stop()
         raise UserError(
             f"not enough logged episodes of >= {horizon + calibrate.HISTORY_STEPS + 1} steps to fit"
         )
-    plain = PLAIN_KINEMATIC
     fit_starts = train_starts[::subsample]
-    start_profile = calibrate.closest_profile(arrays, fit_starts, PHYSICS_PROFILES, horizon)
-    status.update(f"fitting the car model on {len(fit_starts)} windows from {start_profile}…")
-    try:
+    with error_console.status(f"{label}fitting the car model on {len(fit_starts)} windows…"):
+        start_profile = calibrate.closest_profile(arrays, fit_starts, PHYSICS_PROFILES, horizon)
         fitted = calibrate.fit(arrays, fit_starts, PHYSICS_PROFILES[start_profile], horizon=horizon)
         floor = calibrate.floor_errors(arrays, train_starts, held_starts, fitted, horizon)
         noise = calibrate.slip_noise_estimate(arrays, fitted)
         travel = calibrate.travel_deviation(arrays)
-    finally:
-        status.stop()
     return {
-        "version": 2,
-        "sources": len(replay_log.sources),
         "steps": len(steps),
         "episodes": {"train": len(train), "holdout": len(held)},
         "windows": {"train": len(train_starts), "holdout": len(held_starts)},
         "horizon_steps": horizon,
-        "generations": generations,
         "step_time": {"used": arrays.step_time, "tstamp_agreement": _finite_or_none(arrays.tstamp_agreement)},
         "start_profile": start_profile,
         "parameters": fitted.as_dict(),
@@ -173,7 +214,7 @@ def run_calibration(
             for name, profile in PHYSICS_PROFILES.items()
         },
         "plain_kinematic_table": [
-            asdict(r) for r in calibrate.error_table(arrays, held_starts, plain, horizon)
+            asdict(r) for r in calibrate.error_table(arrays, held_starts, PLAIN_KINEMATIC, horizon)
         ][:1],
         "heading_reference_deg": _median_p90(floor),
         "slip_noise_deg_estimate": _finite_or_none(noise),
@@ -205,7 +246,7 @@ def _print_calibration(result: dict[str, Any]) -> None:
     from rich.table import Table
 
     console.print(
-        f"{result['sources']} sources, episodes train/holdout {result['episodes']['train']}/"
+        f"{result['steps']} steps from {result['sources']} sources, episodes train/holdout {result['episodes']['train']}/"
         f"{result['episodes']['holdout']}, windows {result['windows']['train']}/{result['windows']['holdout']}, "
         f"horizon {result['horizon_steps']} steps"
     )
@@ -213,7 +254,7 @@ def _print_calibration(result: dict[str, Any]) -> None:
         error_console.print(
             f"note: these logs come from {len(result['generations'])} simulator generations "
             f"({', '.join(result['generations'])}) whose cars differ; one model is fitted to all of them. "
-            "Calibrate each generation separately for a faithful car.",
+            "Use --by-generation to fit each one separately.",
             soft_wrap=True,
         )
     agreement = result["step_time"]["tstamp_agreement"]

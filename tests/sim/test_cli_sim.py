@@ -80,3 +80,23 @@ def test_cli_names_the_profiles_the_car_module_defines() -> None:
     assert tuple(car.PHYSICS_PROFILES) == sim_cmd.PHYSICS_NAMES
     assert sim_cmd.DEFAULT_PHYSICS == car.DEFAULT_PHYSICS
     assert car.PHYSICS_PROFILES[car.DEFAULT_PHYSICS] == car.CarParams()
+
+
+def test_calibrate_by_generation_fits_each_car_on_its_own(
+    capsys: pytest.CaptureFixture[str], logs_dir: Path
+) -> None:
+    du = logs_dir / "aws-deepracer-community+deepracer-utils/tests/deepracer/logs"
+    args = [
+        "sim",
+        "calibrate",
+        str(du / "sample-droa-solution-logs"),
+        str(du / "sample-drfc-3-logs/0/training-simtrace"),
+    ]
+    assert main([*args, "--subsample", "4"]) == 0
+    assert "2 simulator generations (2021-2023, 2026)" in capsys.readouterr().err
+    assert main([*args, "--subsample", "4", "--by-generation", "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["generations"] == ["2021-2023", "2026"]
+    parts = result["by_generation"]
+    assert parts["2021-2023"]["start_profile"] == "drfc-2022" and parts["2021-2023"]["sources"] == 10
+    assert parts["2026"]["start_profile"] == "droa-2026" and parts["2026"]["steps"] == 846
