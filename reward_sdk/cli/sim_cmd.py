@@ -246,8 +246,8 @@ def _print_calibration(result: dict[str, Any]) -> None:
     from rich.table import Table
 
     console.print(
-        f"{result['steps']} steps from {result['sources']} sources, episodes train/holdout {result['episodes']['train']}/"
-        f"{result['episodes']['holdout']}, windows {result['windows']['train']}/{result['windows']['holdout']}, "
+        f"{result['steps']} steps from {result['sources']} sources, episodes train/holdout "
+        f"{result['episodes']['train']}/{result['episodes']['holdout']}, windows {result['windows']['train']}/{result['windows']['holdout']}, "
         f"horizon {result['horizon_steps']} steps"
     )
     if len(result["generations"]) > 1:

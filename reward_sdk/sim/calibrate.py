@@ -274,8 +274,8 @@ def initial_state(
 
     Speed: distance per step over the last two steps, weighted :data:`SPEED_SMOOTHING` towards the older one
     (extrapolating to the start row instead amplifies the step-to-step jitter and predicts worse). Steering: the
-    model's own replay of the episode's commands. Slip: the steering offset that makes the replay match the curvature actually
-    driven over the last ``HISTORY_STEPS − 1`` steps, each observation aged by the slip decay.
+    model's own replay of the episode's commands. Slip: the steering offset that makes the replay match the
+    curvature actually driven over the last ``HISTORY_STEPS − 1`` steps, each observation aged by the slip decay.
     """
     dist1 = np.hypot(logs.x[starts] - logs.x[starts - 1], logs.y[starts] - logs.y[starts - 1])
     dist2 = np.hypot(logs.x[starts - 1] - logs.x[starts - 2], logs.y[starts - 1] - logs.y[starts - 2])
@@ -302,6 +302,14 @@ def initial_state(
     return speed, replay[starts], slip
 
 
+def _issued(logs: LogArrays, rows: np.ndarray, first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Issued ``(steer rad, speed m/s)`` at global ``rows``; a standstill for rows before their episode's
+    ``first`` row (the car was commanded to stand still before the first action)."""
+    before = rows < first
+    safe = np.where(before, first, rows)
+    return np.where(before, 0.0, logs.steer_cmd[safe]), np.where(before, 0.0, logs.speed_cmd[safe])
+
+
 def predict(
     logs: LogArrays, starts: np.ndarray, params: CarParams, horizon: int = HORIZON_STEPS
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -311,12 +319,7 @@ def predict(
     whole, frac = latency_split(params)
 
     def command(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        before = rows < logs.first[starts]
-        safe = np.where(before, starts, rows)
-        return (
-            np.where(before, 0.0, logs.steer_cmd[safe]),
-            np.where(before, 0.0, logs.speed_cmd[safe]),
-        )
+        return _issued(logs, rows, logs.first[starts])
 
     for k in range(horizon):
         rows = starts + k
@@ -376,14 +379,13 @@ def slip_noise_estimate(logs: LogArrays, params: CarParams, min_step_m: float = 
     replay = commanded_steer(logs, params)
     whole, frac = latency_split(params)
 
-    def issued(back: int) -> np.ndarray:
-        source = rows - back
-        return np.where(source < logs.first[rows], 0.0, logs.steer_cmd[np.maximum(source, logs.first[rows])])
+    def steer_issued(back: int) -> np.ndarray:
+        return _issued(logs, rows - back, logs.first[rows])[0]
 
     def yaw_change(slip: np.ndarray) -> np.ndarray:
         zeros = np.zeros(n)
         pose = (zeros, zeros, zeros, speed, replay[:-1], slip)
-        old, new = (issued(whole + 1), hold), (issued(whole), hold)
+        old, new = (steer_issued(whole + 1), hold), (steer_issued(whole), hold)
         return np.asarray(advance(pose, old, new, frac, params, logs.dt[:-1], vectorised=True)[2])
 
     probe = 1e-3  # rad
