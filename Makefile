@@ -32,6 +32,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # DESIGN.md's import rules, as contracts in pyproject.toml
 
 format: $(STAMP)
 	$(BIN)/ruff format .
