@@ -86,8 +86,15 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
     4. ``reversed``: progress decreased on 15 consecutive steps.
 
     Truncation: ``time_up`` when ``params["steps"]`` reaches ``max_steps``.
-    ``info`` always carries ``params`` (the full dict), ``status`` (``in_progress``, ``off_track``, ``reversed``,
-    ``lap_complete``, ``immobilized``, ``time_up``), ``progress``, ``lap_time`` (s) and ``episode``.
+
+    ## Info
+
+    ``info`` always carries ``status`` (``prepare``, ``in_progress``, ``off_track``, ``reversed``,
+    ``lap_complete``, ``immobilized``, ``time_up``), ``progress`` (%), ``lap_time`` (s), ``episode_index`` (the
+    0-based episode counter of this env) and ``is_success`` (the lap was completed). With ``info_params=True``
+    it also carries ``params``: the full params dict of the step (waypoints included). It is left out by
+    default because vector envs deep-copy ``info`` every step. (``info["episode"]`` is not used: Stable-Baselines3
+    reserves it for ``Monitor``'s episode summary dict.)
 
     ## Arguments
 
@@ -102,14 +109,15 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
     * ``simtrace``: path of a SIM_TRACE_LOG file to write every step to (17-field format; with
       ``simtrace_csv`` also the simtrace CSV); written atomically when the env is closed.
     * ``render_mode``: ``"rgb_array"`` renders the camera view as an RGB array.
+    * ``info_params``: put the step's full params dict in ``info["params"]`` (off by default: it is large).
 
     ## Example
 
     >>> import gymnasium as gym, trainer
-    >>> env = gym.make("reward-sdk/RaceCar-v0", track="oval")
+    >>> env = gym.make("reward-sdk/RaceCar-v0", track="oval", info_params=True)
     >>> obs, info = env.reset(seed=0)
-    >>> obs.shape, info["params"]["steps"]
-    ((10,), 1.0)
+    >>> obs.shape, info["params"]["steps"], info["episode_index"]
+    ((10,), 1.0, 0)
     >>> env.close()
     """
 
@@ -129,6 +137,7 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
         simtrace: str | Path | None = None,
         simtrace_csv: str | Path | None = None,
         render_mode: str | None = None,
+        info_params: bool = False,
     ) -> None:
         base = track if isinstance(track, Track) else resolve_track(track, tracks_dir)
         self.track = base.reversed() if reverse else base
@@ -137,6 +146,7 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
             raise ValueError(f"observation must be 'features' or 'camera', got {observation!r}")
         self.observation_mode = observation
         self.render_mode = render_mode
+        self.info_params = info_params
         self._sandbox: Any = None
         self._reward = self._reward_function(reward)
         car_params = physics_profile(car) if isinstance(car, str) else car or CarParams()
@@ -234,14 +244,16 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
         return camera.render(self.track, x, y, car.yaw)
 
     def _info(self, params: dict[str, Any], status: str) -> dict[str, Any]:
-        return {
-            "params": params,
+        info: dict[str, Any] = {
             "status": status,
             "progress": float(params["progress"]),
             "lap_time": self.race.lap_time,
-            "episode": self.race.episode,
+            "episode_index": self.race.episode,
             "is_success": status == "lap_complete",
         }
+        if self.info_params:
+            info["params"] = params
+        return info
 
     def _log(self, row: dict[str, Any]) -> None:
         log_path, csv_path = self._simtrace

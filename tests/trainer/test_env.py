@@ -27,7 +27,7 @@ def test_check_env_passes(observation: str, actions: str) -> None:
 
 
 def test_registered_id_makes_the_env() -> None:
-    env = gym.make(trainer.ENV_ID, track="club", reward=lambda p: 0.5)
+    env = gym.make(trainer.ENV_ID, track="club", reward=lambda p: 0.5, info_params=True)
     obs, info = env.reset(seed=3)
     assert obs.shape == (10,) and info["status"] == "prepare" and info["params"]["steps"] == 1.0
     env.close()
@@ -35,7 +35,7 @@ def test_registered_id_makes_the_env() -> None:
 
 def test_info_params_equal_geometry_and_reward_comes_from_the_sandbox() -> None:
     source = "def reward_function(params):\n    return float(params['steps'])\n"
-    env = RaceCarEnv(track="technical", reward=source)
+    env = RaceCarEnv(track="technical", reward=source, info_params=True)
     env.reset(seed=0)
     race = env.race
     for action in [2, 3, 7, 2, 5]:
@@ -67,7 +67,7 @@ def test_actions_from_model_metadata(tmp_path: Path) -> None:
     }
     path = tmp_path / "model_metadata.json"
     path.write_text(json.dumps(meta))
-    env = RaceCarEnv(track="oval", actions=path, reward=lambda p: 1.0)
+    env = RaceCarEnv(track="oval", actions=path, reward=lambda p: 1.0, info_params=True)
     assert isinstance(env.action_space, gym.spaces.Box)
     env.reset(seed=0)
     _, _, _, _, info = env.step(np.array([1.0, -1.0], dtype=np.float32))
@@ -77,7 +77,7 @@ def test_actions_from_model_metadata(tmp_path: Path) -> None:
 
 def test_scripted_lap_through_the_env_writes_a_simtrace(tmp_path: Path) -> None:
     log = tmp_path / "robomaker.log"
-    env = RaceCarEnv(track="oval", simtrace=log, reward=lambda p: 1.0, actions="discrete")
+    env = RaceCarEnv(track="oval", simtrace=log, reward=lambda p: 1.0, actions="discrete", info_params=True)
     driver = drivers.centre_line(1.0)
     env.reset(seed=0)
     info: dict = {}  # type: ignore[type-arg]
@@ -92,3 +92,30 @@ def test_scripted_lap_through_the_env_writes_a_simtrace(tmp_path: Path) -> None:
     assert len(lines) == int(info["params"]["steps"])
     fields = lines[-1].split(":", 1)[1].split(",")
     assert len(fields) == 17 and fields[15] == "lap_complete" and fields[9] == "True"
+
+
+def test_info_is_small_by_default_and_leaves_episode_to_monitor() -> None:
+    env = RaceCarEnv(track="oval", reward=lambda p: 1.0)
+    _, info = env.reset(seed=0)
+    assert "params" not in info and "episode" not in info and info["episode_index"] == 0
+    _, _, _, _, info = env.step(2)
+    assert set(info) == {"status", "progress", "lap_time", "episode_index", "is_success"}
+    env.close()
+
+
+def test_ppo_trains_through_the_registered_env() -> None:
+    """SB3 reads ``info["episode"]`` as Monitor's dict: an int there crashed ``PPO.learn`` at its first log dump."""
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.env_util import make_vec_env
+
+    vec = make_vec_env(
+        trainer.ENV_ID,
+        n_envs=2,
+        seed=0,
+        env_kwargs={"track": "oval", "reward": lambda p: 1.0, "max_steps": 40},
+    )
+    model = PPO("MlpPolicy", vec, n_steps=64, batch_size=64, n_epochs=1, seed=0, device="cpu")
+    model.learn(total_timesteps=256)  # several rollouts, each followed by a log dump with finished episodes
+    assert model.num_timesteps >= 256
+    assert len(model.ep_info_buffer) > 0 and all(isinstance(e, dict) for e in model.ep_info_buffer)
+    vec.close()
