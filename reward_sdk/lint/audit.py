@@ -8,8 +8,13 @@ pooled over the tracks into :class:`AuditRow` s; flags (ratios with a tolerance,
 * RW401: weaving earns more per second than the centre line at the same speed;
 * RW402: crawling earns more per second than the best centre-line speed;
 * RW403 (opt-in): crawling earns more per lap than the best centre-line lap;
-* RW404: steps with wheels off the road (off-track drivers) earn ≥ 90 % of the on-track mean (centre line);
-* RW405: reversing earns more per second than any forward behaviour (centre, weaving, border) at that speed.
+* RW404: at some speed, steps with wheels off the road (off-track drivers, 1 and 2 m/s) earn ≥ 90 % of what the
+  centre line's on-road steps earn at that same speed (so a speed term can neither fake nor hide the incentive);
+* RW405: reversing earns more per second than any forward behaviour (centre, weaving, border) at that speed;
+* RW406: the centre line's on-road steps earn ≤ 0.01 per step (or less than nothing) at every speed: the best
+  driving earns (almost) nothing, so ending the episode early costs the car nothing or even pays.
+
+Each track gets a freshly loaded reward module (a new worker), like a real run that trains on one track.
 """
 
 from __future__ import annotations
@@ -24,13 +29,9 @@ __all__ = ["AUDIT_PROBE", "AuditRow", "audit_findings", "format_table", "run_aud
 AUDIT_PROBE = "reward_sdk.lint.audit_probe"
 STEPS_PER_SECOND = 15.0  # simulator step rate
 TOLERANCE = 1.05  # a behaviour must earn 5 % more than the reference to be flagged
-OFF_TRACK_SHARE = 0.9
-_FORWARD = (
-    "centre",
-    "weaving",
-    "border-left",
-    "border-right",
-)  # off-track steps earning ≥ 90 % of on-track steps are flagged
+OFF_TRACK_SHARE = 0.9  # off-road steps earning ≥ 90 % of on-road steps at the same speed are flagged
+NEAR_ZERO = 0.01  # reward per on-road step of the best centre-line speed at or below which RW406 fires
+_FORWARD = ("centre", "weaving", "border-left", "border-right")
 
 
 @dataclass
@@ -47,10 +48,22 @@ class AuditRow:
     statuses: str
     off_track_steps: int
     off_track_reward: float
+    on_track_steps: int = 0
+    on_track_reward: float = 0.0
 
     @property
     def per_second(self) -> float:
         return self.reward / self.steps * STEPS_PER_SECOND if self.steps else 0.0
+
+    @property
+    def on_track_mean(self) -> float | None:
+        """Mean reward of the steps with all wheels on the road (None without such steps)."""
+        return self.on_track_reward / self.on_track_steps if self.on_track_steps else None
+
+    @property
+    def off_track_mean(self) -> float | None:
+        """Mean reward of the steps with wheels off the road (None without such steps)."""
+        return self.off_track_reward / self.off_track_steps if self.off_track_steps else None
 
     @property
     def per_lap(self) -> float | None:
@@ -67,6 +80,7 @@ def run_audit(sandbox: Any, tracks: list[Track]) -> list[AuditRow]:
 
     pooled: dict[tuple[str, float], AuditRow] = {}
     for track in tracks:
+        sandbox.close()  # a fresh module per track: no state carried over from the previous one
         sandbox.set_constants(geometry.track_constants(track))
         for item in sandbox.run_in_worker(f"{AUDIT_PROBE}:audit_behaviours", track, timeout=120.0):
             key = (item["behaviour"], item["speed"])
@@ -77,6 +91,8 @@ def run_audit(sandbox: Any, tracks: list[Track]) -> list[AuditRow]:
             row.reward += item["reward"]
             row.progress += item["progress"]
             row.statuses = ",".join(sorted(set(filter(None, [*row.statuses.split(","), item["status"]]))))
+            row.on_track_steps += item["on_track_steps"]
+            row.on_track_reward += item["on_track_reward"]
             if item["behaviour"] == "off-track":
                 row.off_track_steps += item["off_track_steps"]
                 row.off_track_reward += item["off_track_reward"]
@@ -135,25 +151,53 @@ def audit_findings(rows: list[AuditRow], line: int) -> list[tuple[int, int, str,
                 f"a crawled lap earns {crawl.per_lap:.4g}, more than the best racing lap ({max(laps):.4g})",
             )
         )
-    off_steps = sum(row.off_track_steps for row in rows)
-    on_ref = centre.get(1.0) or next(iter(centre.values()))
-    on_mean = on_ref.reward / on_ref.steps if on_ref.steps else 0.0
-    if off_steps and on_mean > 0:
-        off_mean = sum(row.off_track_reward for row in rows) / off_steps
-        if off_mean >= OFF_TRACK_SHARE * on_mean:
-            out.append(
-                (
-                    line,
-                    1,
-                    "RW404",
-                    f"steps with wheels off the road earn {off_mean:.3g} on average, as much as "
-                    f"on the road ({on_mean:.3g})",
-                )
-            )
+    out += _off_track(by, centre, line) + _centre_unrewarded(centre, line)
     first: dict[str, tuple[int, int, str, str]] = {}
     for item in out:  # one finding per rule: the first (slowest speed) is the clearest
         first.setdefault(item[2], item)
     return list(first.values())
+
+
+def _off_track(
+    by: dict[tuple[str, float], AuditRow], centre: dict[float, AuditRow], line: int
+) -> list[tuple[int, int, str, str]]:
+    """RW404: off-road steps compared with the centre line's on-road steps at the same speed."""
+    for (name, speed), row in sorted(by.items(), key=lambda item: item[0][1]):
+        ref = centre.get(speed)
+        off = row.off_track_mean if name == "off-track" else None
+        on = ref.on_track_mean if ref is not None else None
+        if off is not None and on is not None and on > 0 and off >= OFF_TRACK_SHARE * on:
+            return [
+                (
+                    line,
+                    1,
+                    "RW404",
+                    f"at {speed:g} m/s, steps with wheels off the road earn {off:.3g} on average, as much as "
+                    f"on the road at the same speed ({on:.3g})",
+                )
+            ]
+    return []
+
+
+def _centre_unrewarded(centre: dict[float, AuditRow], line: int) -> list[tuple[int, int, str, str]]:
+    """RW406: the best centre-line speed earns at most :data:`NEAR_ZERO` per on-road step."""
+    means = {speed: row.on_track_mean for speed, row in centre.items() if row.on_track_mean is not None}
+    if not means:
+        return []
+    speed = max(means, key=lambda key: means[key] or 0.0)
+    best = float(means[speed] or 0.0)
+    if best > NEAR_ZERO:
+        return []
+    what = "less than nothing" if best < 0 else "next to nothing"
+    return [
+        (
+            line,
+            1,
+            "RW406",
+            f"driving the centre line well earns {what} ({best:.3g} per step at best, at {speed:g} m/s): "
+            "ending the episode early costs the car nothing, so it learns to leave the track",
+        )
+    ]
 
 
 def _bar(reference: float) -> float:

@@ -30,8 +30,11 @@ def _behaviours(track: Track) -> list[tuple[str, float, Any, bool]]:
         ("border-right", 1.0, drivers.hugging_border(track, 1.0, "right"), False),
         ("crawling", 0.3, drivers.crawling(0.3), False),
         ("reverse", 1.0, drivers.reverse(1.0), True),
-        ("off-track", 1.5, drivers.off_track(1.5, 0.0), False),
-        ("off-track", 1.5, drivers.off_track(1.5, 25.0), False),
+        # off the road at the centre line's own speeds: a speed term cannot tip the on/off comparison
+        ("off-track", 1.0, drivers.off_track(1.0, 0.0), False),
+        ("off-track", 1.0, drivers.off_track(1.0, 25.0), False),
+        ("off-track", 2.0, drivers.off_track(2.0, 0.0), False),
+        ("off-track", 2.0, drivers.off_track(2.0, 25.0), False),
     ]
 
 

@@ -47,6 +47,7 @@ def lint_source(
 ) -> FileReport:
     """Lint ``source`` (shown as ``path``) with ``config``; only codes in ``active`` are reported."""
     from reward_sdk.lint.contract import check_contract, parse_source
+    from reward_sdk.lint.names import check_names
     from reward_sdk.lint.params_usage import check_params_usage
     from reward_sdk.lint.policy import check_policy
 
@@ -56,6 +57,7 @@ def lint_source(
     raw: list[tuple[Any, ...]] = [syntax] if syntax else []
     if tree is not None:
         raw += check_contract(tree) + check_params_usage(tree) + check_policy(source, path)
+        raw += check_names(tree, path)
     static_lines = {item[0] for item in raw}
     blocked = any(item[2].startswith(_BLOCKING) for item in raw)
     dynamic: list[tuple[Any, ...]] = []

@@ -1,5 +1,6 @@
 """RW1xx — how the function uses ``params``: unknown keys, wrong types, degrees in trigonometry, signed steering
-thresholds, mutation, and object keys indexed without a guard.
+thresholds, mutation, object keys indexed without a guard, and exact ``==`` on measured floats (RW110); the angle
+rules RW107–RW109 live in :mod:`reward_sdk.lint.angles` and are reported with these.
 
 Static and intentionally simple: within each function, ``params`` is the parameter of ``reward_function`` (or any
 parameter named ``params``) plus plain aliases (``p = params``); a local bound by ``v = params['key']`` carries the
@@ -12,6 +13,7 @@ import ast
 from collections.abc import Sequence
 from difflib import get_close_matches
 
+from reward_sdk.lint.angles import check_angles
 from reward_sdk.lint.contract import FUNCTION_NAME, RawFinding
 from reward_sdk.params import PARAM_NAMES, param_type_name
 
@@ -27,6 +29,15 @@ _TRIG = frozenset({"sin", "cos", "tan"})
 _CONVERTERS = frozenset({"radians", "deg2rad"})
 _MUTATORS = frozenset({"update", "pop", "popitem", "clear", "setdefault"})
 _ORDER = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+#: float keys whose exact values are legitimate: discrete actions send their exact speed/steering, steps counts
+#: whole steps, and progress is capped with ``min(p, 100)`` to exactly 100 on a finished lap (PARAMS.md 2.6-2.9).
+EXACT_VALUES: dict[str, frozenset[float] | None] = {
+    "speed": None,
+    "steering_angle": None,
+    "steps": None,
+    "progress": frozenset({100.0}),
+}
+FLOAT_KEYS = frozenset(k for k, t in _TYPES.items() if t.startswith("float"))
 
 
 def keys_read(tree: ast.AST) -> list[str]:
@@ -40,7 +51,8 @@ def keys_read(tree: ast.AST) -> list[str]:
 
 
 def check_params_usage(tree: ast.Module) -> list[RawFinding]:
-    """RW101–RW106 findings for every function that receives ``params``."""
+    """RW101–RW110 findings for every function that receives ``params`` (RW107–RW109 from
+    :mod:`reward_sdk.lint.angles`)."""
     out: list[RawFinding] = []
     for fn in ast.walk(tree):
         if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -50,7 +62,7 @@ def check_params_usage(tree: ast.Module) -> list[RawFinding]:
             names.add([*fn.args.posonlyargs, *fn.args.args][0].arg)
         if names:
             out.extend(_Scope(fn, names).run())
-    return sorted(set(out))
+    return sorted(set(out + check_angles(tree)))
 
 
 def _literal_key(node: ast.AST, names: set[str] | None) -> str | None:
@@ -166,6 +178,7 @@ class _Scope:
         self._check_mutation(node)
 
     def _check_compare(self, node: ast.Compare) -> None:
+        self._check_float_equality(node)
         sides = [node.left, *node.comparators]
         keys = [self.key_of(side) for side in sides]
         numbers = [_is_number(side) or self.key_of(side) in (SCALAR_KEYS - BOOL_KEYS) for side in sides]
@@ -177,6 +190,29 @@ class _Scope:
                 return
             if key in LIST_KEYS and any(numbers) and any(isinstance(op, _ORDER) for op in node.ops):
                 self.add(node, "RW102", f"params[{key!r}] is a {_TYPES[key]}, not a number")
+                return
+
+    def _check_float_equality(self, node: ast.Compare) -> None:
+        """RW110: ``==``/``!=`` between a measured float key and a number (exact values are legitimate only for
+        the keys of :data:`EXACT_VALUES`)."""
+        sides = [node.left, *node.comparators]
+        for index, op in enumerate(node.ops):
+            if not isinstance(op, ast.Eq | ast.NotEq):
+                continue
+            pair = (sides[index], sides[index + 1])
+            for side, other in (pair, pair[::-1]):
+                key, value = self.key_of(side), _number_value(other)
+                if key not in FLOAT_KEYS or value is None:
+                    continue
+                exact = EXACT_VALUES.get(key, frozenset())
+                if key in EXACT_VALUES and (exact is None or value in exact):
+                    continue
+                self.add(
+                    node,
+                    "RW110",
+                    f"params[{key!r}] == {value:g} is almost never exactly true for a measured float;"
+                    f" compare with a tolerance (`{key} <= {value:g} + 0.01` or math.isclose)",
+                )
                 return
 
     def _check_call(self, node: ast.Call) -> None:

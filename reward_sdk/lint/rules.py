@@ -6,6 +6,7 @@ Each :class:`~reward_sdk.lint.registry.Rule` is printed by ``reward lint --expla
 from __future__ import annotations
 
 from reward_sdk.lint.registry import Rule, register
+from sandbox.modules import ALLOWED_MODULES
 
 _R = register
 
@@ -74,6 +75,20 @@ _R(
         "Usually a mistake: an intended bonus or penalty is silently ignored.",
         "def reward_function(params):\n    return 1.0\n    reward = 2.0",
         "Move the statement before the return, or delete it.",
+    )
+)
+
+_R(
+    Rule(
+        "RW007",
+        "undefined-name",
+        "A name that is defined nowhere: NameError when the line runs.",
+        "Every name the function or module uses against everything the module defines and the builtins, with"
+        " pyflakes (the checker flake8 runs): all undefined names at once, with a 'did you mean'.",
+        "A typo in a rarely taken branch passes a quick test and then stops the training job hours later; the"
+        " runtime checks only see it when one of their states reaches that line.",
+        "def reward_function(params):\n    speed = params['speed']\n    return float(sped)",
+        "Fix the spelling (`speed`) or define the name before using it.",
     )
 )
 
@@ -149,14 +164,82 @@ _R(
     )
 )
 
+_R(
+    Rule(
+        "RW107",
+        "heading-difference-not-wrapped",
+        "The difference of two directions is used without folding it into [-180°, 180°].",
+        "`track_direction - heading` (or any difference of two directions: heading, degrees(atan2(...)), or the"
+        " radian forms) that is never compared with 180/360, combined with 360 or `%`, or passed to a helper.",
+        "Directions wrap at ±180°: heading 179° and a track direction of -179° differ by 2°, but `abs(a - b)`"
+        " says 358°. The car is punished for driving straight along the track wherever it crosses ±180°.",
+        "import math\n\ndef reward_function(params):\n    wp = params['waypoints']\n"
+        "    a, b = params['closest_waypoints']\n"
+        "    track = math.degrees(math.atan2(wp[b][1] - wp[a][1], wp[b][0] - wp[a][0]))\n"
+        "    diff = abs(track - params['heading'])\n    return 1.0 if diff < 10 else 0.1",
+        "Fold it: `diff = abs(track - heading)`, then `if diff > 180: diff = 360 - diff`\n"
+        "(or `diff = abs((track - heading + 180) % 360 - 180)`).",
+    )
+)
+_R(
+    Rule(
+        "RW108",
+        "radians-vs-degrees",
+        "An angle in radians is compared with (or added to) an angle or a constant in degrees.",
+        "Results of `math.atan2/atan/asin/acos` (and numpy's) or `math.radians(...)` compared with or added to"
+        " `heading`, `steering_angle`, a `math.degrees(...)` value, or compared with a constant beyond 2π (90, 180).",
+        "atan2 returns radians in [-π, π]: `abs(direction) > 90` is never true and `direction - heading` mixes"
+        " 3.1 with 180. The reward term silently does nothing, or something random.",
+        "import math\n\ndef reward_function(params):\n    wp = params['waypoints']\n"
+        "    a, b = params['closest_waypoints']\n"
+        "    track = math.atan2(wp[b][1] - wp[a][1], wp[b][0] - wp[a][0])\n"
+        "    return 1.0 if abs(track - params['heading']) < 10 else 0.1",
+        "Convert first: `track = math.degrees(math.atan2(dy, dx))`.",
+    )
+)
+_R(
+    Rule(
+        "RW109",
+        "atan2-used-as-degrees",
+        "An atan2 (radian) result is treated as degrees.",
+        "A radian value passed to `math.radians`/`np.deg2rad` again, or combined with 90/180/270/360"
+        " (`direction % 360`, `direction + 180`, `360 - direction`).",
+        "The value is in radians already: converting again shrinks it 57-fold, and adding 360 to it is meaningless.",
+        "import math\n\ndef reward_function(params):\n    wp = params['waypoints']\n"
+        "    a, b = params['closest_waypoints']\n"
+        "    track = math.atan2(wp[b][1] - wp[a][1], wp[b][0] - wp[a][0])\n"
+        "    return float(1 + math.cos(math.radians(track) - math.radians(params['heading'])))",
+        "Use the radians directly (`math.cos(track - math.radians(heading))`), or convert with `math.degrees()`"
+        " before any degree arithmetic.",
+    )
+)
+_R(
+    Rule(
+        "RW110",
+        "float-equality",
+        "`==`/`!=` on a measured float param (distance_from_center == 0, heading == 90...).",
+        "Equality between a number and a float key other than the exact ones: `speed` and `steering_angle` (a"
+        " discrete action space sends the action's exact values), `steps` (a whole-step counter) and"
+        " `progress == 100` (capped to exactly 100 when the lap is complete).",
+        "Positions, distances and headings are computed from the car's continuous pose: the test is practically"
+        " never true, so the branch never runs.",
+        "def reward_function(params):\n    if params['distance_from_center'] == 0:\n        return 1.0\n"
+        "    return 0.5",
+        "Compare with a tolerance: `params['distance_from_center'] <= 0.05` or `math.isclose(a, b, abs_tol=...)`.",
+    )
+)
+
 # -- RW2xx sandbox policy -----------------------------------------------------------------------------------------
+_ROOTS = ", ".join(dict.fromkeys(name.split(".", 1)[0] for name in ALLOWED_MODULES))
+_MODULES = ", ".join(sorted(ALLOWED_MODULES))
 _POLICY_WHY = "The sandbox (and the real service's allowlist) refuses it; the function cannot be trained."
 _R(
     Rule(
         "RW201",
         "import-not-allowed",
-        "Import outside the allowlist (math, random, numpy, scipy, shapely).",
-        "Every `import`/`from ... import` against the sandbox's module allowlist and its vetted names.",
+        f"Import outside the allowlist ({_ROOTS}, and their vetted submodules).",
+        "Every `import`/`from ... import` against the sandbox's module allowlist and its vetted names"
+        f" (`sandbox.modules.ALLOWED_MODULES`, the one list lint and the sandbox share): {_MODULES}.",
         _POLICY_WHY,
         "import os\n\ndef reward_function(params):\n    return 1.0",
         "Remove the import.",

@@ -1,5 +1,7 @@
 """RW3xx — run the reward function in the sandbox over many physically consistent states.
 
+Each track gets a freshly loaded module (a new worker), like a real run that trains on one track: state a reward
+keeps at module level (a cached copy of the first call's waypoints...) never leaks into another track's states.
 States: for every track (built-in ones, plus real tracks when configured), a fixed grid of edge states
 (:func:`reward_sdk.testing.edge_poses`) and random poses from the same distribution as the public hypothesis
 strategy :func:`reward_sdk.testing.car_pose`; params come from ``geometry.params_batch`` and are scored with
@@ -59,45 +61,61 @@ def check_runtime(sandbox: Any, tree: ast.Module, options: RuntimeOptions) -> li
     def_line = fn.lineno if fn is not None else 1
     read = keys_read(tree)
     out: list[RuntimeFinding] = []
-    if True:
-        try:
-            sandbox.start()
-        except SandboxError as exc:
-            kind = classify(exc)
-            return [(_line(exc, def_line), 1, kind.code, f"module-level code fails: {exc.message}", {})]
-        failures: dict[tuple[str, int, str], tuple[Track, CarPose, Any]] = {}
-        rewards: list[np.ndarray] = []
-        timing_rows: list[dict[str, Any]] = []
-        per_track = max(1, options.states // max(1, len(options.tracks)))
-        rng = np.random.default_rng(options.seed)
-        for track in options.tracks:
-            if any(key[0] == "RW305" for key in failures):
-                break  # a hang costs a killed worker per state: one is enough
-            edges = edge_poses(track)
-            poses = (edges + sample_poses(track, max(0, per_track - len(edges)), rng))[:per_track]
-            columns = pose_columns(track, poses)
-            sandbox.set_constants({**geometry.track_constants(track), **geometry.default_object_params()})
-            rewards.append(_score_all(sandbox, track, poses, columns, failures, def_line))
-            timing_rows += [poses[i].params(track) for i in range(0, len(poses), max(1, len(poses) // 40))]
-        for (code, line, label), (track, pose, error) in failures.items():
-            out.append(_failure_finding(sandbox, code, line, label, track, pose, error, read, options))
-        scored = np.concatenate(rewards) if rewards else np.empty(0)
-        scored = scored[np.isfinite(scored)]
-        if len(scored) >= 10 and not failures and float(np.ptp(scored)) == 0.0:
-            out.append(
-                (
-                    def_line,
-                    1,
-                    "RW306",
-                    f"reward is {float(scored[0])!r} for all {len(scored)} states: no signal to learn from",
-                    {},
-                )
+    try:
+        sandbox.start()
+    except SandboxError as exc:
+        kind = classify(exc)
+        return [(_line(exc, def_line), 1, kind.code, f"module-level code fails: {exc.message}", {})]
+    failures: dict[tuple[str, int, str], tuple[Track, CarPose, Any]] = {}
+    rewards: list[np.ndarray] = []
+    times: list[float] = []
+    types: set[str] = set()
+    per_track = max(1, options.states // max(1, len(options.tracks)))
+    rng = np.random.default_rng(options.seed)
+    for index, track in enumerate(options.tracks):
+        if any(key[0] == "RW305" for key in failures):
+            break  # a hang costs a killed worker per state: one is enough
+        edges = edge_poses(track)
+        poses = (edges + sample_poses(track, max(0, per_track - len(edges)), rng))[:per_track]
+        columns = pose_columns(track, poses)
+        _fresh_module(sandbox, track, restart=index > 0)
+        rewards.append(_score_all(sandbox, track, poses, columns, failures, def_line))
+        if not failures:  # timing and raw types on this track's worker, before the next one replaces it
+            rows = [poses[i].params(track) for i in range(0, len(poses), max(1, len(poses) // 40))]
+            times += _call_times(sandbox, rows)
+            types |= _raw_type_names(sandbox, rows)
+    for (code, line, label), (track, pose, error) in failures.items():
+        if options.shrink and code != "RW305":
+            _fresh_module(sandbox, track, restart=True)
+        out.append(_failure_finding(sandbox, code, line, label, track, pose, error, read, options))
+    scored = np.concatenate(rewards) if rewards else np.empty(0)
+    scored = scored[np.isfinite(scored)]
+    if len(scored) >= 10 and not failures and float(np.ptp(scored)) == 0.0:
+        out.append(
+            (
+                def_line,
+                1,
+                "RW306",
+                f"reward is {float(scored[0])!r} for all {len(scored)} states: no signal to learn from",
+                {},
             )
-        if not failures:
-            out += _timing(sandbox, timing_rows, options, def_line) + _raw_types(
-                sandbox, timing_rows, def_line
-            )
+        )
+    if not failures:
+        out += _timing(times, options, def_line) + _raw_types(types, def_line)
     return out
+
+
+def _fresh_module(sandbox: Any, track: Track, *, restart: bool) -> None:
+    """Give ``track`` a freshly loaded reward module, as a real run that trains on one track has.
+
+    Module-level state (a cache of ``params['waypoints']`` filled on the first call, a class instance that
+    remembers the previous step) must not leak from one track to the next: the worker is replaced (when
+    ``restart``; the new one starts on the next call, so a failure to start is reported by that call) and the
+    track's constants are sent to it.
+    """
+    if restart:
+        sandbox.close()
+    sandbox.set_constants({**geometry.track_constants(track), **geometry.default_object_params()})
 
 
 def _line(exc: Any, default: int) -> int:
@@ -174,16 +192,30 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _timing(
-    sandbox: Any, rows: list[dict[str, Any]], options: RuntimeOptions, def_line: int
-) -> list[RuntimeFinding]:
+def _call_times(sandbox: Any, rows: list[dict[str, Any]]) -> list[float]:
+    """Seconds per checked call of ``rows`` in the running worker (empty when a call fails)."""
     from sandbox import SandboxError
 
     if not rows:
         return []
     try:
-        times = sandbox.run_in_worker(f"{PROBE}:time_calls", rows, timeout=30.0)
+        return list(sandbox.run_in_worker(f"{PROBE}:time_calls", rows, timeout=30.0))
     except SandboxError:
+        return []
+
+
+def _raw_type_names(sandbox: Any, rows: list[dict[str, Any]]) -> set[str]:
+    """Type names of the raw return values of ``rows`` in the running worker."""
+    from sandbox import SandboxError
+
+    try:
+        return set(sandbox.run_in_worker(f"{PROBE}:raw_types", rows, timeout=30.0))
+    except SandboxError:
+        return set()
+
+
+def _timing(times: list[float], options: RuntimeOptions, def_line: int) -> list[RuntimeFinding]:
+    if not times:
         return []
     p99 = float(np.percentile(np.asarray(times), 99)) * 1000.0
     if p99 > options.call_budget_ms:
@@ -192,15 +224,9 @@ def _timing(
     return []
 
 
-def _raw_types(sandbox: Any, rows: list[dict[str, Any]], def_line: int) -> list[RuntimeFinding]:
-    from sandbox import SandboxError
-
-    try:
-        names = sandbox.run_in_worker(f"{PROBE}:raw_types", rows, timeout=30.0)
-    except SandboxError:
-        return []
-    bad = [name for name in names if name != "float" and not name.endswith("float64")]
+def _raw_types(names: set[str], def_line: int) -> list[RuntimeFinding]:
+    bad = sorted(name for name in names if name != "float" and not name.endswith("float64"))
     if bad:
         msg = f"returns {', '.join(bad)} instead of float (the official validator rejects it); return float(reward)"
-        return [(def_line, 1, "RW307", msg, {"types": names})]
+        return [(def_line, 1, "RW307", msg, {"types": sorted(names)})]
     return []
