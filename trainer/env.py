@@ -24,9 +24,9 @@ from reward_sdk.sim.episode import IN_PROGRESS, TIME_UP, Race, RaceConfig
 from reward_sdk.sim.observe import FEATURE_CLIP, FEATURE_NAMES, features
 from reward_sdk.sim.trackline import Cursor, TrackLine
 from reward_sdk.tracks import Track, resolve_track
+from trainer.scoring import CONSTANT_KEYS, reward_source
 
 DEFAULT_MAX_STEPS = 3_000  # step cap of one episode (≈ 200 s at 15 Hz), status ``time_up``
-CONSTANT_KEYS = ("waypoints", "track_length")  # params sent to the sandbox once, not per step
 
 
 class RaceCarEnv(gym.Env[np.ndarray, Any]):
@@ -141,7 +141,7 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
     ) -> None:
         base = track if isinstance(track, Track) else resolve_track(track, tracks_dir)
         self.track = base.reversed() if reverse else base
-        self.actions = _action_space(actions)
+        self.actions = action_space_of(actions)
         if observation not in ("features", "camera"):
             raise ValueError(f"observation must be 'features' or 'camera', got {observation!r}")
         self.observation_mode = observation
@@ -174,18 +174,9 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
     ) -> Callable[[dict[str, Any]], float]:
         if callable(reward):
             return reward
-        from reward_sdk.examples import example_source
         from sandbox import RewardSandbox
 
-        if reward is None:
-            source, filename = example_source("follow_center_line"), "follow_center_line.py"
-        elif isinstance(reward, Path) or (
-            isinstance(reward, str) and "\n" not in reward and reward.endswith(".py")
-        ):
-            path = Path(reward)
-            source, filename = path.read_text(encoding="utf-8"), str(path)
-        else:
-            source, filename = str(reward), "reward_function.py"
+        source, filename = reward_source(reward)
         self._sandbox = RewardSandbox(source, filename=filename)
         self._sandbox.set_constants(geometry.track_constants(self.track))
         score = self._sandbox.score
@@ -267,7 +258,9 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
         self._writer.write(row)
 
 
-def _action_space(actions: str | Path | ActionSpace) -> ActionSpace:
+def action_space_of(actions: str | Path | ActionSpace) -> ActionSpace:
+    """The action space named by ``actions`` (``"discrete"``: the default grid, ``"continuous"``: the default
+    ranges, else a ``model_metadata.json`` path); an :data:`ActionSpace` is returned as is."""
     if not isinstance(actions, str | Path):
         return actions
     if str(actions) == "discrete":
