@@ -67,7 +67,13 @@ class RaceConfig:
 
 @dataclass
 class StepResult:
-    """What one step produced: the params dict the reward saw, the reward, status and the logged row."""
+    """What one step produced: the params dict handed to the reward, the reward, status and the logged row.
+
+    ``params`` is the very dict the reward function received: user code may have changed any of its keys (the
+    sandbox hands it over without a copy), so nothing reported reads it after the call. The simulator's own
+    figures are ``status``, ``row`` (built before the call) and the :class:`Race` attributes ``steps``,
+    ``progress``, ``lap_time``.
+    """
 
     params: dict[str, Any]
     reward: float
@@ -104,6 +110,7 @@ class Race:
         self.start_ndist = self.config.first_start % 1.0
         self.car = CarState(0.0, 0.0, 0.0)
         self.steps = 0
+        self.progress = 0.0  # progress (%) of the last step, as the simulator computed it
         self.prev_progress = 0.0
         self.sim_time = 0.0
         self.status = PREPARE
@@ -134,7 +141,7 @@ class Race:
         default = self.action_space.default_action
         steer, speed = self.action_space.command(default)
         params = self._params(steer, speed)
-        self.prev_progress = float(params["progress"])
+        self.prev_progress = self.progress = float(params["progress"])
         row = self._row(params, default, 0.0, False, PREPARE)
         return StepResult(params, 0.0, PREPARE, False, row)
 
@@ -148,7 +155,7 @@ class Race:
         status = self._judge(params)
         done = status != IN_PROGRESS
         row = self._row(params, action, 0.0, done, status) if self.record_rows else {}
-        progress = float(params["progress"])
+        progress = self.progress = float(params["progress"])
         # nothing is read from params after this call: the reward function may own (and mutate) the dict
         reward = float(self.reward_fn(params)) if self.reward_fn is not None else 0.0
         if row:
@@ -177,7 +184,7 @@ class Race:
             prev_progress=self.prev_progress,
             origin=True,
         )
-        self.last_params = params
+        self.last_params = params  # also handed to the reward: trust it only until the reward call
         return params
 
     def _judge(self, params: dict[str, Any]) -> str:

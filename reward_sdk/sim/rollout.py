@@ -33,8 +33,9 @@ def run_episode(
 ) -> dict[str, Any]:
     """Reset ``race`` and drive until the episode ends; return a summary.
 
-    Summary keys: ``episode``, ``status``, ``steps`` (last params ``steps``), ``lap_time`` (s), ``progress`` (%),
-    ``reward_sum``, ``start_ndist``. ``on_step`` sees every step (the PREPARE step first).
+    Summary keys: ``episode``, ``status``, ``steps`` (the last step's ``steps``), ``lap_time`` (s), ``progress``
+    (%), ``reward_sum``, ``start_ndist``. Every figure comes from the race's own state, never from the params dict
+    the reward function received (user code may rewrite it). ``on_step`` sees every step (the PREPARE step first).
     """
     result = race.reset(start_ndist=start_ndist, turned_around=turned_around)
     if on_step is not None:
@@ -48,9 +49,9 @@ def run_episode(
     return {
         "episode": race.episode,
         "status": result.status,
-        "steps": float(result.params["steps"]),
+        "steps": float(race.steps),
         "lap_time": race.lap_time,
-        "progress": float(result.params["progress"]),
+        "progress": race.progress,
         "reward_sum": reward_sum,
         "start_ndist": race.start_ndist,
     }
