@@ -11,6 +11,7 @@ Generic: knows nothing about racing. Public API::
 
 from sandbox.errors import (
     BadRewardValue,
+    BadWorkerReply,
     ForbiddenImport,
     RewardCompileError,
     RewardMemoryError,
@@ -44,6 +45,7 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "BadRewardValue",
+    "BadWorkerReply",
     "ForbiddenImport",
     "RewardCompileError",
     "RewardMemoryError",

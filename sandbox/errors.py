@@ -15,6 +15,8 @@ Hierarchy::
     ├── RewardMemoryError       (MemoryError under the address-space limit)
     ├── BadRewardValue          (NaN, inf, non-number or |r| > 1e5 returned)
     └── WorkerCrashed           (the worker died: segfault, CPU limit, ...; it is replaced on the next call)
+        └── BadWorkerReply      (the worker broke the protocol: over-size, undecodable, non-plain, stalled or
+                                 out-of-range reply; the parent killed it)
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BadRewardValue",
+    "BadWorkerReply",
     "ForbiddenImport",
     "RewardCompileError",
     "RewardMemoryError",
@@ -118,3 +121,10 @@ class WorkerCrashed(SandboxError):  # noqa: N818 - public API name
     ) -> None:
         super().__init__(message, params)
         self.returncode = returncode
+
+
+class BadWorkerReply(WorkerCrashed):
+    """The worker sent a reply the parent refuses (only a compromised or broken worker does): over the size cap,
+    not plain data, nested too deep, half-sent then silent, a reward that is not a finite number within
+    [-1e5, 1e5], or a reply of the wrong shape. The parent killed the worker; the next call starts a fresh one.
+    """

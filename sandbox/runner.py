@@ -9,8 +9,13 @@ Example::
 
 Failure model: compile problems raise :class:`RewardCompileError` from the constructor, before any process
 exists. A call that exceeds ``limits.timeout_s`` gets the worker SIGKILLed and raises :class:`RewardTimeout`;
-a worker that dies raises :class:`WorkerCrashed`. In both cases the next call starts a fresh worker (module
-state is reset, constants are re-sent). User exceptions, bad values and ``MemoryError`` keep the worker.
+a worker that dies raises :class:`WorkerCrashed`, one that sends a reply the parent refuses raises
+:class:`BadWorkerReply` (and is killed). In all these cases the next call starts a fresh worker (module state is
+reset, constants are re-sent). User exceptions, bad values and ``MemoryError`` keep the worker.
+
+The parent never trusts the worker: every wait on it has a deadline (writes and reads are non-blocking under the
+watchdog; every request has a finite total deadline), replies are size-capped plain data decoded without any
+class lookup (:mod:`sandbox.protocol`) and validated per request (:mod:`sandbox.replies`).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import numpy as np
 
 from sandbox.errors import (
     BadRewardValue,
+    BadWorkerReply,
     RewardMemoryError,
     RewardRuntimeError,
     RewardTimeout,
@@ -43,11 +49,21 @@ from sandbox.errors import (
 )
 from sandbox.limits import SandboxLimits
 from sandbox.policy import compile_reward, imported_roots
-from sandbox.protocol import RaggedColumn, SafeUnpickler, StatusBlock, frame_message, read_message
+from sandbox.protocol import (
+    MessageReader,
+    ProtocolError,
+    RaggedColumn,
+    StatusBlock,
+    decode_reply,
+    frame_message,
+)
+from sandbox.replies import ErrorReply, check_batch, check_error, check_ok, check_score
 
 __all__ = ["RewardSandbox"]
 
 _CHUNK_ROWS = 1000  # rows per message; two messages are kept in flight
+_MAX_CHUNK_ROWS = 2000  # the replies of two in-flight chunks must fit in the 64 KiB pipe buffer
+_REPLY_RATE = 50e6  # bytes/s a started reply must at least arrive at (plus grace_s)
 _START_ALLOWANCE_S = 60.0
 _BOOT = "import sys; sys.path[:0] = {paths!r}; from sandbox.worker import main; main(sys.argv[1:])"
 _THREAD_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -91,10 +107,26 @@ class _Process:
 
 
 class _Watch:
-    """Watchdog state of one request: when it started and when the call counter last moved."""
+    """Deadlines of one request, read from the status block while the parent waits.
 
-    def __init__(self, proc: _Process, call_limit: float, total_limit: float) -> None:
+    :param call_limit: longest stretch with the counter odd (user code running).
+    :param total_limit: longest time for the whole request (always finite).
+    :param idle_limit: longest stretch with the counter even and unchanged (trusted code between calls of a
+        ``score``/``score_many`` request takes milliseconds); None for requests that run trusted loops.
+    :param idle_after_call: apply ``idle_limit`` only once the counter has been odd (worker start: imports
+        come first).
+    """
+
+    def __init__(
+        self,
+        proc: _Process,
+        call_limit: float,
+        total_limit: float,
+        idle_limit: float | None = None,
+        idle_after_call: bool = False,
+    ) -> None:
         self.proc, self.call_limit, self.total_limit = proc, call_limit, total_limit
+        self.idle_limit, self.armed = idle_limit, not idle_after_call
         self.start = self.changed = time.monotonic()
         self.last = proc.status.read()[0]
 
@@ -113,6 +145,9 @@ class RewardSandbox:
     collection or interpreter exit. Not thread-safe: use one sandbox per thread.
     """
 
+    #: module whose ``main(argv)`` the worker process runs (tests substitute a fake worker)
+    worker_module = "sandbox.worker"
+
     def __init__(
         self,
         source: str,
@@ -127,7 +162,7 @@ class RewardSandbox:
         self.limits = limits or SandboxLimits()
         self.function_name = function_name
         self.preload: list[str] = list(preload)
-        self.batch_rows = _CHUNK_ROWS
+        self.batch_rows = _CHUNK_ROWS  # rows per score_many message (at most 2000 are used)
         self._roots = sorted(imported_roots(source) | {"math", "random", "numpy"})
         self._constants: dict[str, Any] = {}
         self._proc: _Process | None = None
@@ -154,7 +189,7 @@ class RewardSandbox:
         if self._proc is None:
             self._proc = self._spawn()
             if self._constants:
-                self._request(("constants", self._constants), self.limits.timeout_s)
+                self._send_constants()
 
     def close(self) -> None:
         """Kill the worker (if any). The sandbox can be used again; a new worker starts on demand."""
@@ -179,7 +214,8 @@ class RewardSandbox:
         os.chmod(tmp, 0o555)
         env = {name: "1" for name in _THREAD_ENV}
         env.update(PATH="/usr/bin:/bin", LANG="C.UTF-8", LC_ALL="C.UTF-8")
-        cmd = [sys.executable, "-E", "-s", "-B", "-c", _BOOT.format(paths=paths), str(req_r), str(resp_w)]
+        boot = _BOOT.format(paths=paths).replace("sandbox.worker", self.worker_module)
+        cmd = [sys.executable, "-E", "-s", "-B", "-c", boot, str(req_r), str(resp_w)]
         cmd.append(str(status.fd))
         try:
             popen = subprocess.Popen(
@@ -206,20 +242,23 @@ class RewardSandbox:
             "preload": self.preload,
         }
         os.set_blocking(req_w, False)
+        os.set_blocking(resp_r, False)
+        limits = self.limits
+        watch = _Watch(
+            proc, limits.load_timeout_s, _START_ALLOWANCE_S + limits.load_timeout_s, limits.grace_s, True
+        )
         try:
-            self._send(("config", config), self.limits.load_timeout_s)
-            reply = self._wait(
-                self.limits.load_timeout_s, _START_ALLOWANCE_S + self.limits.load_timeout_s, None
-            )
+            self._send(("config", config), watch)
+            value = check_ok(self._wait(watch, None, None, limits.max_reply_bytes), "ready")
+            if type(value) is tuple:
+                raise self._error(check_error(value, limits.error_chars), None)
+            if type(value) is not dict:
+                raise self._refuse("ready reply without an info dict")
         except BaseException:
             self._proc = None
             proc.kill()
             raise
-        if reply[0] != "ready":
-            self._proc = None
-            proc.kill()
-            raise self._error(reply, None)
-        proc.info = reply[1]
+        proc.info = value
         if popen.stderr is not None:
             popen.stderr.close()  # the worker has moved its stderr to /dev/null
         return proc
@@ -233,14 +272,24 @@ class RewardSandbox:
         """
         self._constants = dict(constants)
         if self._proc is not None:
-            self._request(("constants", self._constants), self.limits.timeout_s)
+            self._send_constants()
+
+    def _send_constants(self) -> None:
+        limits = self.limits
+        watch = self._watch(limits.timeout_s, limits.load_timeout_s)
+        if self._request(("constants", self._constants), watch) is not None:
+            raise self._refuse("constants reply is not None")
 
     def score(self, params: Mapping[str, Any]) -> float:
         """Call the reward function once with a copy of ``params`` merged over the constants; return the
         float."""
         self.start()
-        reply = self._request(("score", dict(params)), self.limits.timeout_s, params=params)
-        return float(reply)
+        limits = self.limits
+        watch = self._watch(limits.timeout_s, limits.timeout_s + 2 * limits.grace_s, limits.grace_s)
+        reward: float = self._checked(
+            check_score, self._request(("score", dict(params)), watch, params=params)
+        )
+        return reward
 
     def score_many(
         self, columns: Mapping[str, Sequence[Any] | np.ndarray | Any], n: int | None = None
@@ -273,19 +322,19 @@ class RewardSandbox:
         self.start()
         pending: deque[tuple[int, int, dict[str, Any]]] = deque()
         failure: SandboxError | None = None
-        for start in range(0, n, self.batch_rows):
+        step = max(1, min(self.batch_rows, _MAX_CHUNK_ROWS))
+        for start in range(0, n, step):
             if failure is None:
-                stop = min(n, start + self.batch_rows)
+                stop = min(n, start + step)
                 chunk: dict[str, Any] = {name: values[start:stop] for name, values in per_row.items()}
                 chunk.update({name: [value] * (stop - start) for name, value in scalars.items()})
                 wire = {name: RaggedColumn.encode(values) or values for name, values in chunk.items()}
-                self._send(
-                    ("score_many", wire, stop - start),
-                    self.limits.timeout_s,
-                    pending[0][2] if pending else None,
+                watch = self._watch(
+                    self.limits.timeout_s, self._batch_budget(stop - start), self.limits.grace_s
                 )
+                self._send(("score_many", wire, stop - start), watch, pending[0][2] if pending else None)
                 pending.append((start, stop, chunk))
-            while pending and (len(pending) > 1 or start + self.batch_rows >= n):
+            while pending and (len(pending) > 1 or start + step >= n):
                 failure = self._collect(out, *pending.popleft(), failure)
         while pending:
             failure = self._collect(out, *pending.popleft(), failure)
@@ -293,30 +342,46 @@ class RewardSandbox:
             raise failure
         return out
 
+    def _batch_budget(self, rows: int) -> float:
+        """Total deadline of one ``score_many`` message of ``rows`` rows (seconds)."""
+        return 30.0 + self.limits.timeout_s * rows
+
     def _collect(
         self, out: np.ndarray, start: int, stop: int, chunk: dict[str, Any], failure: SandboxError | None
     ) -> SandboxError | None:
         """Receive one pipelined batch reply into ``out[start:stop]``; return the first failure seen."""
         if self._proc is None:  # killed while an earlier batch was in flight
             return failure
-        budget = 30.0 + self.limits.timeout_s * (stop - start)
+        limits = self.limits
+        watch = self._watch(limits.timeout_s, self._batch_budget(stop - start), limits.grace_s)
         try:
-            reply = self._receive(self.limits.timeout_s, budget, chunk)
+            value = self._receive(watch, chunk)
+            rewards = self._checked(check_batch, value, stop - start)
         except SandboxError as exc:
             return failure or exc
         if failure is None:
-            out[start:stop] = np.frombuffer(reply, dtype=np.float64)
+            out[start:stop] = rewards
         return failure
 
-    def run_in_worker(self, target: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+    def run_in_worker(
+        self,
+        target: str,
+        *args: Any,
+        timeout: float | None = None,
+        max_reply_bytes: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """Call trusted ``"package.module:function"`` inside the worker as ``function(reward, *args,
         **kwargs)``.
 
         ``reward(params) -> float`` is the checked user function (params merged over the constants, copied, result
         checked; failures raise the typed sandbox errors inside the worker — if they escape ``function`` they are
-        re-raised here). The return value is pickled back and decoded accepting only builtins, numpy and classes
-        from ``package``'s top-level package. Each reward call keeps its ``limits.timeout_s``; the whole run is
-        limited to ``timeout`` seconds (default ``limits.run_timeout_s``).
+        re-raised here). The return value must be plain data (``float, int, bool, str, bytes, None``, lists,
+        tuples, dicts with str keys; numpy numbers and numeric arrays are converted in the worker): anything else
+        fails with a ``SandboxError`` naming the type. Each reward call keeps its ``limits.timeout_s``; the whole
+        run is limited to ``timeout`` seconds (default ``limits.run_timeout_s``) and its reply to
+        ``max_reply_bytes`` (default ``limits.max_reply_bytes``, 8 MiB; pass more for bulk results such as
+        ``reward_sdk.sim.rollout:drive(keep="rows")``, about 170 bytes per step).
 
         A module not given in ``preload`` is added to it and the worker restarted (module state reset) so it is
         imported before the limits apply.
@@ -324,33 +389,39 @@ class RewardSandbox:
         module = target.partition(":")[0]
         if not module or ":" not in target:
             raise ValueError("target must look like 'package.module:function'")
+        total = self.limits.run_timeout_s if timeout is None else float(timeout)
+        cap = self.limits.max_reply_bytes if max_reply_bytes is None else int(max_reply_bytes)
+        if not total > 0 or cap < 4096:
+            raise ValueError("timeout must be positive and max_reply_bytes at least 4096")
         if module not in self.preload:
             self.preload.append(module)
             self.close()
         self.start()
-        trusted = (module.split(".", 1)[0],)
-        total = self.limits.run_timeout_s if timeout is None else timeout
-        return self._request(("run", target, args, kwargs), self.limits.timeout_s, total, trusted=trusted)
+        watch = self._watch(self.limits.timeout_s, total)
+        # the worker refuses results over ``cap`` with a readable error; the frame around them may add a little
+        return self._request(("run", target, args, kwargs, total, cap), watch, max_bytes=cap + 4096)
 
     # -- plumbing --------------------------------------------------------------------------------------------
+    def _watch(self, call_limit: float, total_limit: float, idle_limit: float | None = None) -> _Watch:
+        proc = self._proc
+        assert proc is not None
+        return _Watch(proc, call_limit, total_limit, idle_limit)
+
     def _request(
         self,
         message: tuple[Any, ...],
-        call_limit: float,
-        total_limit: float = float("inf"),
+        watch: _Watch,
         rows: Any = None,
         params: Mapping[str, Any] | None = None,
-        trusted: tuple[str, ...] = (),
+        max_bytes: int | None = None,
     ) -> Any:
-        self._send(message)
-        return self._receive(call_limit, total_limit, rows, params, trusted)
+        self._send(message, watch, rows)
+        return self._receive(watch, rows, params, max_bytes)
 
-    def _send(self, message: tuple[Any, ...], call_limit: float | None = None, rows: Any = None) -> None:
+    def _send(self, message: tuple[Any, ...], watch: _Watch, rows: Any = None) -> None:
         """Write ``message`` without ever blocking past the watchdog (the worker may be stuck, not reading)."""
-        proc = self._proc
-        assert proc is not None
+        proc = watch.proc
         data = memoryview(frame_message(message))
-        watch = _Watch(proc, call_limit or self.limits.timeout_s, float("inf"))
         while data:
             _, writable, _ = select.select([], [proc.req], [], self._poll(watch.call_limit))
             if writable:
@@ -365,55 +436,98 @@ class RewardSandbox:
 
     def _receive(
         self,
-        call_limit: float,
-        total_limit: float = float("inf"),
+        watch: _Watch,
         rows: Any = None,
         params: Mapping[str, Any] | None = None,
-        trusted: tuple[str, ...] = (),
+        max_bytes: int | None = None,
     ) -> Any:
-        reply = self._wait(call_limit, total_limit, rows, params, trusted)
-        if reply[0] == "ok":
-            return reply[1]
-        raise self._error(reply, self._row_params(reply[3], rows, params))
+        """The value of the worker's ``("ok", value)`` reply; the typed error of an error reply."""
+        reply = self._wait(watch, rows, params, max_bytes or self.limits.max_reply_bytes)
+        value = self._checked(check_ok, reply)
+        if type(value) is not tuple or not value or value[0] != "error":
+            return value
+        error = self._checked(check_error, value, self.limits.error_chars)
+        raise self._error(error, self._row_params(error.row, rows, params))
 
-    def _wait(
-        self,
-        call_limit: float,
-        total_limit: float,
-        rows: Any,
-        params: Mapping[str, Any] | None = None,
-        trusted: tuple[str, ...] = (),
-    ) -> Any:
-        """Wait for the reply; SIGKILL the worker when one reward call or the whole request runs too long."""
-        proc = self._proc
-        assert proc is not None
-        watch = _Watch(proc, call_limit, total_limit)
-        poll = self._poll(call_limit)
+    def _checked(self, check: Any, *args: Any) -> Any:
+        """``check(*args)``; a :class:`BadWorkerReply` kills the worker first and gets the file name."""
+        try:
+            return check(*args)
+        except BadWorkerReply as exc:
+            raise self._refuse(exc.message) from None
+
+    def _refuse(self, what: str) -> BadWorkerReply:
+        """Kill the worker for a protocol violation; the error to raise."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.kill()
+        return BadWorkerReply(f"{self.filename}: {what}")
+
+    def _wait(self, watch: _Watch, rows: Any, params: Mapping[str, Any] | None, max_bytes: int) -> Any:
+        """Read and decode one reply under the watchdog (see :meth:`_check`); never blocks past a deadline."""
+        proc = watch.proc
+        reader = MessageReader(proc.resp, max_bytes)
+        poll = self._poll(watch.call_limit)
         while True:
             ready, _, _ = select.select([proc.resp], [], [], poll)
             if ready:
                 try:
-                    return read_message(proc.resp, SafeUnpickler, trusted)
+                    payload = reader.feed()
                 except (EOFError, OSError):
                     raise self._crashed(rows, params) from None
-            self._check(watch, rows, params)
+                except ProtocolError as exc:
+                    raise self._refuse(str(exc)) from None
+                if payload is not None:
+                    try:
+                        return decode_reply(payload)
+                    except ProtocolError as exc:
+                        raise self._refuse(str(exc)) from None
+            self._check(watch, rows, params, reader)
 
     def _poll(self, call_limit: float) -> float:
         return min(self.limits.poll_s, call_limit / 4)
 
-    def _check(self, watch: _Watch, rows: Any, params: Mapping[str, Any] | None) -> None:
-        """Kill the worker and raise RewardTimeout if a reward call or the whole request is past its limit."""
+    def _check(
+        self, watch: _Watch, rows: Any, params: Mapping[str, Any] | None, reader: MessageReader | None = None
+    ) -> None:
+        """Kill the worker and raise when a deadline of the request has passed:
+
+        :class:`RewardTimeout` when user code ran past the call limit (counter odd), the worker stayed in
+        trusted code past the idle limit, or the whole request past its total limit; :class:`BadWorkerReply`
+        when a started reply did not complete within ``grace_s`` (+1 s per 50 MB).
+        """
         proc = watch.proc
         now = time.monotonic()
         counter, row = proc.status.read()
         if counter != watch.last:
             watch.last, watch.changed = counter, now
+            watch.armed = watch.armed or bool(counter & 1)
         elif counter & 1 and now - watch.changed > watch.call_limit:
             self._proc = None
             proc.kill()
             where = "module-level code" if row < 0 and rows is None and params is None else "reward call"
             raise RewardTimeout(
                 f"{self.filename}: {where} exceeded the {watch.call_limit:g} s time limit (worker killed)",
+                self._row_params(row, rows, params),
+                watch.call_limit,
+            )
+        started = reader.started if reader is not None else None
+        if started is not None:
+            assert reader is not None
+            allowed = self.limits.grace_s + (reader.size or 0) / _REPLY_RATE
+            if now - started > allowed:
+                raise self._refuse(f"reply incomplete {allowed:g} s after its first byte (worker killed)")
+        elif (
+            not counter & 1
+            and watch.armed
+            and watch.idle_limit is not None
+            and now - watch.changed > watch.idle_limit
+        ):
+            self._proc = None
+            proc.kill()
+            raise RewardTimeout(
+                f"{self.filename}: worker stalled {watch.idle_limit:g} s between reward calls (user objects "
+                "released or converted outside the call?); worker killed",
                 self._row_params(row, rows, params),
                 watch.call_limit,
             )
@@ -460,13 +574,13 @@ class RewardSandbox:
             out[name] = value.tolist() if isinstance(value, np.ndarray | np.generic) else value
         return out
 
-    def _error(self, reply: tuple[Any, ...], params: dict[str, Any] | None) -> SandboxError:
-        _, kind, message, _row, value_repr, text, worker_params = reply
-        params = worker_params if worker_params is not None else params
+    def _error(self, reply: ErrorReply, params: dict[str, Any] | None) -> SandboxError:
+        params = reply.params if reply.params is not None else params
+        kind, message = reply.kind, reply.message
         if kind in ("value", "BadRewardValue"):
-            return BadRewardValue(message, value_repr, params)
+            return BadRewardValue(message, reply.value_repr, params)
         if kind in ("memory", "RewardMemoryError"):
             return RewardMemoryError(message, params)
         if kind in ("runtime", "load", "RewardRuntimeError"):
-            return RewardRuntimeError(message, params, text)
+            return RewardRuntimeError(message, params, reply.text)
         return SandboxError(message, params)

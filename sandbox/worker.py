@@ -12,8 +12,15 @@ pinned to one thread, stdout on /dev/null and an empty, read-only working direct
 5. serve requests until EOF: ``constants``, ``score``, ``score_many``, ``run``.
 
 Replies are ``("ok", value)`` or ``("error", kind, message, row, value_repr, traceback_text, params)`` with
-``kind``
-in ``runtime memory value load trusted``; all text is truncated to ``limits.error_chars``.
+``kind`` in ``runtime memory value load trusted``; all text is truncated to ``limits.error_chars``; every reply
+is plain data (:func:`sandbox.values.to_plain`), as the parent refuses anything else.
+
+Watchdog contract (the parent kills the worker when the status counter stays odd past the call limit): the
+counter is odd whenever user code may run — the call itself, converting its result (``float()``, the repr of a
+bad value), describing its exception (only ``type(exc).__name__`` and the ``str``/number items of ``exc.args``
+are read), releasing every object user code could have touched (params, result, exception, traceback, a
+batch's rows), and every garbage collection (a collected user generator runs its ``finally`` block). Before
+each request the soft RLIMIT_CPU is set to the CPU time used so far plus the request's budget plus a margin.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ import array
 import gc
 import importlib
 import os
+import pickle
+import resource
 import signal
 import sys
 import traceback
@@ -33,13 +42,15 @@ import numpy as np
 
 from sandbox.errors import BadRewardValue, RewardMemoryError, RewardRuntimeError, SandboxError
 from sandbox.protocol import RaggedColumn
-from sandbox.values import REWARD_BOUND, check_reward, copy_value, freeze, is_immutable
+from sandbox.values import REWARD_BOUND, check_reward, copy_value, freeze, is_immutable, to_plain
 
 __all__ = ["main"]
 
 _MUTABLE = frozenset({list, dict, set, bytearray, np.ndarray})
 _LISTS = frozenset({list})
 _FLAT = frozenset({float, int, bool, str, type(None)})
+_CPU_MARGIN_S = 2.0  # seconds of CPU beyond a request's budget before SIGXCPU
+_MAX_ARGS = 8  # items of exc.args described
 
 
 def _column_items(values: Any) -> list[Any]:
@@ -90,46 +101,115 @@ class _Worker:
         self.mutable_constants: tuple[str, ...] = ()
         self.fn: Callable[[dict[str, Any]], Any] = _missing
         self.traceback_chars: int = self.limits.error_chars
+        self._cpu_soft = -1
+        self._in_gc = False
+        gc.callbacks.append(self._gc_phase)
+
+    # -- the watchdog's view -----------------------------------------------------------------------------------
+    def _gc_phase(self, phase: str, info: dict[str, Any]) -> None:
+        """``gc.callbacks`` hook: a collection outside a call makes the counter odd while it runs (collecting
+        user objects may run user code: the ``finally`` block of a suspended generator)."""
+        words = self.words
+        if phase == "start":
+            if not words[0] & 1:
+                words[0] += 1
+                self._in_gc = True
+        elif self._in_gc:
+            self._in_gc = False
+            words[0] += 1
+
+    def arm_cpu(self, budget_s: float) -> None:
+        """Set the soft RLIMIT_CPU to the CPU seconds used so far + ``budget_s`` + a margin (capped at the hard
+        limit), so a request that escapes the watchdog still dies of SIGXCPU a few seconds after its budget."""
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        soft = int(usage.ru_utime + usage.ru_stime + budget_s + self.limits.grace_s + _CPU_MARGIN_S) + 1
+        if soft == self._cpu_soft:
+            return
+        hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+            self._cpu_soft = soft
+        except (ValueError, OSError):
+            pass
+
+    def budget(self, request: tuple[Any, ...]) -> float:
+        """CPU seconds ``request`` may legitimately use (its wall-clock deadline in the parent)."""
+        op = request[0]
+        if op == "score":
+            return float(self.limits.timeout_s)
+        if op == "score_many":
+            return float(self.limits.timeout_s) * max(1, int(request[2]))
+        if op == "run":
+            return float(request[4])
+        return float(self.limits.load_timeout_s)
 
     # -- errors ----------------------------------------------------------------------------------------------
     def describe(self, exc: BaseException) -> tuple[str, str]:
-        """``(one-line message naming file:line, user-frame traceback text)``, both truncated."""
+        """``(one-line message naming file:line, user-frame traceback text)``, both truncated.
+
+        Call only while the counter is odd: reads ``type(exc).__name__``, the ``str`` and number items of
+        ``exc.args`` and the traceback's frames — never ``str(exc)``/``repr`` of user objects.
+        """
+        limit = self.traceback_chars
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == self.filename]
-        try:
-            text = str(exc)
-        except Exception:
-            text = "<unprintable>"
         name = type(exc).__name__
+        if type(name) is not str:
+            name = "Exception"
+        text = _args_text(exc, limit)
         where = f"{self.filename}:{frames[-1].lineno}: " if frames else f"{self.filename}: "
         message = f"{where}{name}: {text}" if text else f"{where}{name}"
         lines = "".join(traceback.format_list(frames)) + f"{name}: {text}\n"
-        return message[: self.traceback_chars], lines[-self.traceback_chars :]
+        return message[:limit], lines[-limit:]
 
-    def error_reply(self, exc: BaseException, row: int | None, params: Any = None) -> tuple[Any, ...]:
+    def failure(self, exc: BaseException) -> SandboxError:
+        """The typed, plain-text error for ``exc`` raised by user code or the value check (counter odd)."""
+        if isinstance(exc, BadRewardValue):
+            return BadRewardValue(exc.message, exc.value_repr)
+        if isinstance(exc, MemoryError):
+            return RewardMemoryError(self.describe(exc)[0])
+        message, text = self.describe(exc)
+        return RewardRuntimeError(message, None, text)
+
+    def error_reply(self, exc: BaseException, row: int | None) -> tuple[Any, ...]:
+        """The plain error reply for ``exc``: a sandbox error built by :meth:`failure` or a trusted failure.
+
+        Only sandbox errors (plain ``str`` fields) and exceptions of trusted code reach here; echoed params are
+        converted with :func:`to_plain` (None when they hold anything else)."""
+        limit = self.traceback_chars
         if isinstance(exc, BadRewardValue):
             where = f"{self.filename}: {self.function_name}() returned a bad value: "
-            return ("error", "value", where + exc.message, row, exc.value_repr, "", params)
+            return ("error", "value", (where + exc.message)[:limit], row, exc.value_repr[:limit], "", None)
         if isinstance(exc, SandboxError):
-            kind = type(exc).__name__
-            text = getattr(exc, "traceback_text", "")
-            return ("error", kind, exc.message, row, getattr(exc, "value_repr", ""), text, exc.params)
+            kind = {RewardRuntimeError: "runtime", RewardMemoryError: "memory"}.get(type(exc), "trusted")
+            text = exc.traceback_text if isinstance(exc, RewardRuntimeError) else ""
+            return ("error", kind, exc.message[:limit], row, "", text[-limit:], _plain_or_none(exc.params))
         message, text = self.describe(exc)
-        kind = "memory" if isinstance(exc, MemoryError) else "runtime"
-        return ("error", kind, message, row, "", text, params)
+        kind = "memory" if isinstance(exc, MemoryError) else "trusted"
+        return ("error", kind, message, row, "", text, None)
 
     # -- loading ---------------------------------------------------------------------------------------------
-    def load(self) -> None:
-        """Run the module-level user code (as row -1) and fetch the reward function."""
-        self.words[1] = -1
-        self.words[0] = 1
+    def load(self) -> SandboxError | None:
+        """Run the module-level user code (as row -1) and fetch the reward function; the error, if any.
+
+        The counter stays odd until the module's garbage is collected and any exception released."""
+        words = self.words
+        words[1] = -1
+        words[0] = 1
+        error: SandboxError | None = None
         try:
             exec(self.code, self.globals)
-        finally:
-            self.words[0] = 2
-        fn = self.globals.get(self.function_name)
-        if not callable(fn):
-            raise NameError(f"{self.function_name}() is not defined by the module")
-        self.fn = fn
+            fn = self.globals.get(self.function_name)
+            if not callable(fn):
+                raise NameError(f"{self.function_name}() is not defined by the module")
+            self.fn = fn
+        except BaseException as exc:
+            error = self.failure(exc)
+        fn = None
+        gc.collect()
+        words[0] = 2
+        return error
 
     def set_constants(self, constants: dict[str, Any]) -> None:
         frozen = {key: freeze(value) for key, value in constants.items()}
@@ -139,16 +219,33 @@ class _Worker:
 
     # -- calls -----------------------------------------------------------------------------------------------
     def call(self, params: dict[str, Any], row: int) -> float:
-        """One checked call of the user function with ``params`` (already a private copy)."""
+        """One checked call of the user function with ``params`` (a private copy, owned by this call).
+
+        Everything that may run user code happens with the counter odd: the call, the value check, the
+        description of an exception and the release of ``params``, the result and the exception.
+        :raises SandboxError: :class:`BadRewardValue`, :class:`RewardMemoryError` or
+            :class:`RewardRuntimeError` with plain-text fields (params None; the caller knows them).
+        """
         words = self.words
         counter = words[0] + 1
         words[1] = row
         words[0] = counter
+        error: SandboxError | None = None
+        number = 0.0
         try:
             result = self.fn(params)
-        finally:
-            words[0] = counter + 1
-        return check_reward(result)
+            number = (
+                result
+                if type(result) is float and -REWARD_BOUND <= result <= REWARD_BOUND
+                else check_reward(result)
+            )
+        except BaseException as exc:
+            error = self.failure(exc)
+        result = params = None  # type: ignore[assignment]
+        words[0] = counter + 1
+        if error is not None:
+            raise error
+        return number
 
     def merged(self, params: dict[str, Any]) -> dict[str, Any]:
         """Constants overridden by a private copy of ``params`` (list/dict/set/array values copied)."""
@@ -171,9 +268,14 @@ class _Worker:
                 merged.update(zip(keys, map(copy_value, values), strict=True))
         return merged
 
-    def score_many(self, columns: dict[str, Any], n: int) -> bytes:
-        """Rebuild ``n`` params dicts from ``columns`` (merged over the constants), score them; float64
-        bytes."""
+    def score_many(self, columns: dict[str, Any], n: int) -> bytes | tuple[SandboxError, int]:
+        """Rebuild ``n`` params dicts from ``columns`` (merged over the constants) and score them.
+
+        :returns: the rewards as float64 bytes, or ``(error, row)`` for the first failing row (see :meth:`call`
+            for the error). Each row's dict is released while the counter is still odd, and the batch's row
+            values (which user code may have extended) at the end, inside one more odd stretch.
+        :raises ValueError: columns of different lengths (a trusted failure).
+        """
         names = list(columns)
         lists = [_column_items(values) for values in columns.values()]
         if any(len(items) != n for items in lists):
@@ -183,6 +285,9 @@ class _Worker:
         fn, words, out = self.fn, self.words, array.array("d")
         append = out.append
         counter, row = words[0], 0
+        error: SandboxError | None = None
+        params: Any = None
+        result: Any = None
         gc.disable()  # rows are short-lived; collecting mid-batch only costs time
         try:
             for row, values in enumerate(zip(*lists, strict=True) if lists else ((),) * n):
@@ -194,20 +299,27 @@ class _Worker:
                 words[1] = row
                 words[0] = counter
                 result = fn(params)
-                counter += 1
-                words[0] = counter
                 append(
                     result
                     if type(result) is float and -REWARD_BOUND <= result <= REWARD_BOUND
                     else check_reward(result)
                 )
+                params = None
+                counter += 1
+                words[0] = counter
         except BaseException as exc:
-            if counter & 1:
-                words[0] = counter + 1
-            exc.sandbox_row = row  # type: ignore[attr-defined]
-            raise
-        finally:
-            gc.enable()
+            if not counter & 1:
+                counter += 1
+                words[0] = counter
+            error = self.failure(exc)
+        if not counter & 1:
+            counter += 1
+            words[0] = counter
+        params = result = values = lists = columns = None  # type: ignore[assignment]
+        words[0] = counter + 1
+        gc.enable()
+        if error is not None:
+            return error, row
         return out.tobytes()
 
     def make_reward(self) -> Callable[[dict[str, Any]], float]:
@@ -219,28 +331,24 @@ class _Worker:
         lists* for every call and never reuse them (e.g. a simulator step). Both apply the per-call time limit
         and the value check. ``reward.raw(params)`` is for tools that inspect the function itself (``reward
         lint`` reports the raw return type and exception text): merged, copied and timed like ``reward``, but the
-        value is returned unchecked and unconverted and the user's exceptions propagate as raised.
+        value is returned unchecked and unconverted and the user's exceptions propagate as raised — the calling
+        tool then handles user objects outside the call's time limit (only the request's total deadline and
+        the per-request RLIMIT_CPU bound it), so it should read no more than types and short texts of them.
+        Errors raised by ``reward``/``fresh`` carry the caller's ``params`` (for ``fresh``, the dict user code
+        saw).
         """
         merged, call = self.merged, self.call
         fn, words, constant_items = self.fn, self.words, self.constant_items
-        describe = self.describe
+        failure = self.failure
         safe_constants = not self.mutable_constants
-
-        def failure(exc: BaseException, params: dict[str, Any]) -> SandboxError:
-            if isinstance(exc, BadRewardValue):
-                return BadRewardValue(exc.message, exc.value_repr, params)
-            if isinstance(exc, MemoryError):
-                return RewardMemoryError(describe(exc)[0], params)
-            message, text = describe(exc)
-            return RewardRuntimeError(message, params, text)
-
         words[1] = -1  # trusted loops have no row index
 
         def reward(params: dict[str, Any]) -> float:
             try:
                 return call(merged(params), -1)
-            except BaseException as exc:
-                raise failure(exc, params) from None
+            except SandboxError as exc:  # built by call() with plain-text fields, user objects released
+                exc.params = params
+                raise
 
         def fresh(params: dict[str, Any]) -> float:
             if not safe_constants:
@@ -252,16 +360,16 @@ class _Worker:
             words[0] = counter
             try:
                 result = fn(params)
+                if type(result) is not float or not -REWARD_BOUND <= result <= REWARD_BOUND:
+                    result = check_reward(result)
             except BaseException as exc:
+                error = failure(exc)
+            else:
                 words[0] = counter + 1
-                raise failure(exc, params) from None
-            words[0] = counter + 1
-            if type(result) is float and -REWARD_BOUND <= result <= REWARD_BOUND:
                 return result
-            try:
-                return check_reward(result)
-            except BadRewardValue as exc:
-                raise failure(exc, params) from None
+            words[0] = counter + 1  # the user's exception was released at the end of the except block
+            error.params = params
+            raise error
 
         def raw(params: dict[str, Any]) -> Any:
             counter = words[0] + 1  # odd: a user call is running (the parent's watchdog times it)
@@ -277,6 +385,7 @@ class _Worker:
 
     # -- serving ---------------------------------------------------------------------------------------------
     def handle(self, request: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Serve one request; the reply is plain data (see the module docstring)."""
         op = request[0]
         if op == "score":
             params = request[1]
@@ -286,49 +395,93 @@ class _Worker:
                 return self.error_reply(exc, 0)
         if op == "score_many":
             try:
-                return ("ok", self.score_many(request[1], request[2]))
-            except BaseException as exc:
-                return self.error_reply(exc, getattr(exc, "sandbox_row", None))
+                outcome = self.score_many(request[1], request[2])
+            except BaseException as exc:  # trusted failure (e.g. ragged columns)
+                return self.error_reply(exc, None)
+            if isinstance(outcome, tuple):
+                return self.error_reply(*outcome)
+            return ("ok", outcome)
         if op == "constants":
             self.set_constants(request[1])
             return ("ok", None)
         if op == "run":
-            return self.run(request[1], request[2], request[3])
-        return ("error", "trusted", f"unknown request {op!r}", None, "", "", None)
+            return self.run(request[1], request[2], request[3], int(request[5]))
+        return ("error", "trusted", f"unknown request {op!r}"[:200], None, "", "", None)
 
-    def run(self, target: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    def run(
+        self, target: str, args: tuple[Any, ...], kwargs: dict[str, Any], max_bytes: int
+    ) -> tuple[Any, ...]:
+        """Call the trusted ``target`` with the checked reward; its result converted to plain data.
+
+        A result that is not plain data (after :func:`to_plain`) or whose reply would exceed ``max_bytes``
+        becomes a ``trusted`` error naming the problem, so the parent gets a clear message instead of refusing
+        the reply."""
         module_name, _, attr = target.partition(":")
+        limit = self.traceback_chars
+        result: Any = None
         try:
             obj: Any = importlib.import_module(module_name)
             for part in attr.split("."):
                 obj = getattr(obj, part)
-            return ("ok", obj(self.make_reward(), *args, **kwargs))
+            result = obj(self.make_reward(), *args, **kwargs)
+            reply: tuple[Any, ...] = ("ok", to_plain(result))
+            size = len(pickle.dumps(reply, protocol=5))
+            if size > max_bytes:
+                message = (
+                    f"{target} returned {size} bytes, over the reply cap of {max_bytes} (max_reply_bytes)"
+                )
+                reply = ("error", "trusted", message, None, "", "", None)
         except SandboxError as exc:
-            return self.error_reply(exc, None)
+            reply = self.error_reply(exc, None)
         except BaseException as exc:
-            text = "".join(traceback.format_exception(exc))[-self.traceback_chars :]
-            message = f"{target} raised {type(exc).__name__}: {exc}"[: self.traceback_chars]
+            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-limit:]
+            message = f"{target} raised {type(exc).__name__}: {_args_text(exc, limit)}"[:limit]
             kind = "memory" if isinstance(exc, MemoryError) else "trusted"
-            return ("error", kind, message, None, "", text, None)
+            reply = ("error", kind, message, None, "", text, None)
+        words = self.words
+        words[0] += 1  # the result may hold objects user code touched: release them as "user time"
+        result = obj = None
+        words[0] += 1
+        return reply
 
     def reply(self, message: tuple[Any, ...]) -> None:
         from sandbox.protocol import write_message
 
         try:
             write_message(self.resp_fd, message)
-        except Exception as exc:  # unpicklable result or params: send text only
-            write_message(
-                self.resp_fd,
-                (
-                    "error",
-                    "trusted",
-                    f"cannot send reply: {type(exc).__name__}: {exc}"[:500],
-                    None,
-                    "",
-                    "",
-                    None,
-                ),
-            )
+        except Exception as exc:  # cannot happen for plain data; send text only
+            text = f"cannot send reply: {type(exc).__name__}"
+            write_message(self.resp_fd, ("error", "trusted", text, None, "", "", None))
+
+
+def _args_text(exc: BaseException, limit: int) -> str:
+    """``str(exc)`` rebuilt from ``exc.args`` without calling user code: ``str`` items as they are (a lone
+    ``KeyError`` key repr'd, as Python does), machine-sized numbers repr'd, anything else as ``<TypeName>``."""
+    args = exc.args
+    if type(args) is not tuple:
+        return ""
+    parts: list[str] = []
+    for arg in args[:_MAX_ARGS]:
+        kind = type(arg)
+        if kind is str:
+            parts.append(arg[:limit])
+        elif kind is float or kind is bool or (kind is int and -(1 << 63) < arg < 1 << 63):
+            parts.append(repr(arg))
+        else:
+            name = kind.__name__
+            parts.append(f"<{name if type(name) is str else 'object'}>")
+    if len(args) == 1:
+        return repr(parts[0]) if isinstance(exc, KeyError) and type(args[0]) is str else parts[0]
+    quoted = [repr(part) if type(arg) is str else part for part, arg in zip(parts, args, strict=False)]
+    return ("(" + ", ".join(quoted) + (", ..." if len(args) > _MAX_ARGS else "") + ")")[:limit]
+
+
+def _plain_or_none(value: Any) -> Any:
+    """``value`` as plain data (params echoed in an error), or None when it holds anything else."""
+    try:
+        return to_plain(value)
+    except (TypeError, ValueError, RecursionError):
+        return None
 
 
 def _warm_numpy_methods() -> None:
@@ -378,21 +531,26 @@ def main(argv: list[str]) -> None:
     os.dup2(devnull, 2)
     os.dup2(devnull, 1)
     info["pid"] = os.getpid()
-    try:
-        worker.load()
-    except BaseException as exc:
-        reply = worker.error_reply(exc, -1)
+    worker.arm_cpu(config["limits"].load_timeout_s)
+    error = worker.load()
+    if error is not None:
+        reply = worker.error_reply(error, -1)
         worker.reply(("error", "load" if reply[1] == "runtime" else reply[1], *reply[2:]))
         return
-    gc.collect()
     gc.freeze()  # long-lived objects (modules, proxies, user globals) leave the collector's working set
-    worker.reply(("ready", info))
+    worker.reply(("ready", _plain_or_none(info) or {}))
+    words = worker.words
     while True:
         try:
             request = read_message(req_fd)
         except EOFError:
             return
-        worker.reply(worker.handle(request))
+        worker.arm_cpu(worker.budget(request))
+        reply = worker.handle(request)
+        words[0] += 1  # row values of the request may hold objects user code added: release them timed
+        request = None
+        words[0] += 1
+        worker.reply(reply)
 
 
 if __name__ == "__main__":
