@@ -1,15 +1,32 @@
 """RW0xx — the contract of a reward file: it parses, defines ``reward_function(params)``, returns a number on
-every path, and has no dead code.
+every path, has no dead code, imports without failing (RW010) and is accepted by the official validator (RW011).
 
-All checks are static (:mod:`ast`); :func:`check_contract` returns raw ``(line, col, code, message)`` tuples that
-the engine turns into :class:`~reward_sdk.lint.registry.Finding` objects.
+RW001–RW006 are static (:mod:`ast`); :func:`check_contract` returns raw ``(line, col, code, message)`` tuples that
+the engine turns into :class:`~reward_sdk.lint.registry.Finding` objects. :func:`import_failure` turns a failed
+module import in the sandbox into RW010, :func:`aws_rejection` an AWS verdict into RW011 (only when no other
+finding already explains it). Their rule pages are :data:`CONTRACT_RULES` (registered by the registry).
 """
 
 from __future__ import annotations
 
 import ast
+import re
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["RawFinding", "check_contract", "find_reward_function", "parse_source"]
+from reward_sdk.lint.registry import Finding, Rule
+
+if TYPE_CHECKING:
+    from reward_sdk.lint.aws import AwsVerdict
+
+__all__ = [
+    "CONTRACT_RULES",
+    "RawFinding",
+    "aws_rejection",
+    "check_contract",
+    "find_reward_function",
+    "import_failure",
+    "parse_source",
+]
 
 RawFinding = tuple[int, int, str, str]
 FUNCTION_NAME = "reward_function"
@@ -183,3 +200,110 @@ def _unreachable(tree: ast.Module) -> list[RawFinding]:
                     out.append((line, col, "RW006", f"unreachable code after `{kind}`"))
                     break
     return out
+
+
+# -- RW010 / RW011: what happens when the module is imported, and what the official validator answers ----------
+IMPORT_CODE, AWS_CODE = "RW010", "RW011"
+_AWS_WHY = (
+    "The DeepRacer console validates the file before training; a rejected file cannot be trained, and its "
+    "message (only the first error, often garbled) rarely says how to fix it."
+)
+CONTRACT_RULES = (
+    Rule(
+        IMPORT_CODE,
+        "import-fails",
+        "The module raises (or never finishes) when it is imported.",
+        "Runs the module-level code once in the sandbox, as the simulator and the validator import the file; an "
+        "exception there (NameError, ImportError, ZeroDivisionError...) is reported with its line, and so is "
+        "module-level code that does not finish or a module that does not bind a callable `reward_function`.",
+        "Nothing can call `reward_function` if the module cannot be imported: the validator rejects the file "
+        "(IMPORT_ERROR for an ImportError) and training would fail at start.",
+        "import math\nBASE = math.tau / ZERO\n\n\ndef reward_function(params):\n    return BASE",
+        "import math\nBASE = math.tau / 2\n\n\ndef reward_function(params):\n    return BASE",
+    ),
+    Rule(
+        AWS_CODE,
+        "aws-would-reject",
+        "The official AWS validator would reject this file, for a reason no other finding reports.",
+        "Reproduces the validator's cheap static steps on every run (flake8 `--select=E,F "
+        "--ignore=E5,E226,E261` when flake8 is installed, the import allowlist, the forbidden calls and "
+        "substrings) and, when the runtime checks run, its five fixed calls with every import blocked during the "
+        "first one. Reported once, at the line that fails, as `AWS would reject: E302 line 4: ...`, only when no "
+        "other finding already explains the rejection; `--aws` gives the full verdict. Ignore it (`ignore = "
+        '["RW011"]`) if you never upload through the console.',
+        _AWS_WHY,
+        "import math\n\ndef reward_function(params):\n    return float(math.pi)  # E302: one blank line",
+        "import math\n\n\ndef reward_function(params):\n    return float(math.pi)",
+    ),
+)
+_WHERE = re.compile(r":(\d+): ")
+_STAGES = {
+    "flake8": "flake8",
+    "imports": "import allowlist",
+    "builtins": "forbidden-call check",
+    "strings": "forbidden-substring check",
+    "import": "module import",
+    "first-call": "first call",
+    "runtime": "runtime tests",
+}
+
+
+def import_failure(exc: Any, path: str, limit_s: float) -> tuple[int, int, str, str, dict[str, Any]]:
+    """RW010 for the sandbox error ``exc`` raised while the worker imported the module (``path`` as named in its
+    messages; ``limit_s`` the module-level time limit)."""
+    from sandbox import RewardTimeout
+
+    message = str(getattr(exc, "message", exc))
+    rest = message[len(path) :] if message.startswith(path) else message
+    match = _WHERE.match(rest)
+    line = int(match.group(1)) if match else 1
+    text = rest[match.end() :] if match else rest.lstrip(": ")
+    if isinstance(exc, RewardTimeout):
+        text = f"module-level code does not finish within {limit_s:g} s"
+    elif "is not defined by the module" in text:
+        text = "the module does not bind a callable `reward_function` once it has run"
+    else:
+        text = f"the module fails when imported: {text}"
+    return (line, 1, IMPORT_CODE, text, {})
+
+
+def aws_rejection(verdict: AwsVerdict | None, findings: list[Finding]) -> tuple[int, int, str, str] | None:
+    """RW011 when ``verdict`` rejects the file and none of ``findings`` explains why (see :data:`CONTRACT_RULES`).
+
+    Explanations: a syntax error (RW001) for flake8's E999; an undefined-name finding (RW007) on the same line
+    for pyflakes' F82x; a sandbox-policy finding (RW2xx) for the allowlist, forbidden calls and substrings; an
+    import failure (RW010) or a missing function (RW002) for the module import; any contract, params-usage or
+    runtime finding (RW0/RW1/RW3) for a failing call, except the validator's own import hook, which nothing
+    else reports. flake8 style codes, the validator's walker crash and calls it cannot verify always report.
+    """
+    if verdict is None or verdict.passed:
+        return None
+    codes = {finding.code for finding in findings}
+    families = {code[:3] for code in codes}
+    stage, line = verdict.stage, verdict.lineno
+    same_line = {finding.code for finding in findings if finding.line == line}
+    if stage == "flake8":
+        explained = (verdict.code == "E999" and "RW001" in codes) or (
+            verdict.code.startswith("F82") and "RW007" in same_line
+        )
+    elif stage in ("imports", "builtins"):
+        explained = "can only join" not in verdict.message and "RW2" in families
+    elif stage == "strings":
+        explained = any(code.startswith("RW2") for code in same_line)
+    elif stage == "import":
+        explained = bool(codes & {"RW002", IMPORT_CODE, "RW007"})
+    elif (
+        verdict.response is None and not verdict.hang
+    ) or "Import should be put at the top" in verdict.message:
+        explained = False  # calls we could not verify; the validator's own import hook
+    else:
+        explained = bool(families & {"RW0", "RW1", "RW3"})
+    if explained:
+        return None
+    if stage == "flake8":
+        text = f"AWS would reject: {verdict.code} line {line}: {verdict.detail or verdict.message.strip()}"
+    else:
+        label = _STAGES.get(stage, stage)
+        where = f" (line {line})" if line else ""
+        text = f"AWS would reject at its {label}{where}: {verdict.message}"
+    return (line or 1, 1, AWS_CODE, text if len(text) <= 300 else text[:297] + "...")

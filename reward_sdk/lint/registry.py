@@ -155,3 +155,7 @@ def _load_rules() -> None:
     """Import the rule pages (kept in :mod:`reward_sdk.lint.rules`) once."""
     if not RULES:
         import reward_sdk.lint.rules  # noqa: F401  (registers every rule)
+        from reward_sdk.lint.contract import CONTRACT_RULES  # RW010, RW011 (kept next to their checks)
+
+        for rule in CONTRACT_RULES:
+            register(rule)

@@ -6,7 +6,7 @@ import ast
 import json
 from pathlib import Path
 
-from reward_sdk.lint.aws import _parse_flake8_line, aws_static_verdict
+from reward_sdk.lint.aws import aws_static_verdict, flake8_message
 from reward_sdk.lint.aws_run import aws_verdict
 
 #: Cases where our verdict differs from the recorded one, with the reason. Empty today; the emulation caveats
@@ -62,5 +62,5 @@ def test_messages_match_the_official_ones(shared_data: Path) -> None:
 
 
 def test_flake8_colon_garbling_is_reproduced() -> None:
-    assert _parse_flake8_line("E999:1:SyntaxError: expected ':'") == " expected ' : '"
-    assert _parse_flake8_line("E302:3:expected 2 blank lines, found 1") == "expected 2 blank lines, found 1"
+    assert flake8_message("E999:1:SyntaxError: expected ':'") == " expected ' : '"
+    assert flake8_message("E302:3:expected 2 blank lines, found 1") == "expected 2 blank lines, found 1"
