@@ -136,8 +136,10 @@ _R(
     Rule(
         "RW404",
         "offtrack-rewarded",
-        "Leaving the track earns as much per step as staying on it.",
-        _AUDIT + " Compares the mean reward of steps with wheels off the road with the on-track mean.",
+        "Leaving the track earns as much per step as staying on it at the same speed.",
+        _AUDIT
+        + " Compares the mean reward of steps with wheels off the road with the centre line's on-road steps"
+        " at the same speed (1 and 2 m/s), so a speed term neither fakes nor hides the incentive.",
         "Nothing teaches the car to stay on the road.",
         "def reward_function(params):\n    return float(params['speed'])",
         "Return a small reward (1e-3) when `not params['all_wheels_on_track']`.",
@@ -152,5 +154,18 @@ _R(
         "The agent learns to turn around.",
         "def reward_function(params):\n    return float(100 - params['progress'])",
         "Reward progress made, not progress missing; check the heading against the track direction.",
+    )
+)
+_R(
+    Rule(
+        "RW406",
+        "centre-line-unrewarded",
+        "Driving the centre line well earns nothing (≤ 0.01 per step) or less than nothing.",
+        _AUDIT + " Takes the mean reward of the centre-line driver's on-road steps at its best speed.",
+        "Rewards are summed over the episode: if good driving earns nothing, ending the episode (leaving the"
+        " track) costs nothing; if it earns less than nothing, crashing early is the best policy the car can learn.",
+        "def reward_function(params):\n    return float(-params['distance_from_center'])",
+        "Give good driving a clearly positive reward (e.g. `1.0 - distance_from_center / (0.5 * track_width)`,"
+        " floored at 1e-3) and keep penalties as multipliers below 1 rather than negative terms.",
     )
 )
