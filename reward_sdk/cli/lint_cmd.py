@@ -15,6 +15,12 @@ def lint_command(
     states: int | None = typer.Option(
         None, "--states", min=1, help="Generated states for the runtime checks (default 1000)."
     ),
+    track: list[str] = typer.Option(
+        None,
+        "--track",
+        help="Track of the runtime checks: built-in name or .npy route file (repeatable; replaces the "
+        "tracks of [tool.reward-lint]). A first .npy file also feeds the AWS verdict's fixed dicts.",
+    ),
     no_runtime: bool = typer.Option(False, "--no-runtime", help="Skip the runtime checks (RW3xx)."),
     no_audit: bool = typer.Option(False, "--no-audit", help="Skip the incentive audit (RW4xx)."),
     select: list[str] = typer.Option(
@@ -31,8 +37,10 @@ def lint_command(
     """Lint reward functions: contract (RW0), params usage (RW1), sandbox policy (RW2), runtime over physically
     consistent states (RW3) and incentive audit in the simulator (RW4).
 
-    Output is `path:line:col CODE message` plus a summary line.
-    Exit codes: 0 clean, 1 findings, 2 usage or input error.
+    Output is `path:line:col CODE message`, the tracks used and a summary line.
+    Exit codes: 0 clean, 1 findings, 2 usage or input error. A module that fails when imported is a finding
+    (RW010), and so is a file the official AWS validator would reject for a reason no other finding gives
+    (RW011, e.g. `AWS would reject: E302 line 4: ...`; flake8's steps need the [aws] extra).
 
     Suppress a finding with `# noqa: RW101` on its line. Configure defaults in the tool.reward-lint table of
     pyproject.toml (select, ignore, states, call-budget-ms, tracks, audit-tracks, runtime, audit).
@@ -63,6 +71,12 @@ def lint_command(
         config.ignore = list(config.ignore) + list(ignore)
     if states is not None:
         config.states = states
+    if track:
+        from reward_sdk.tracks import resolve_track
+
+        for name in track:
+            resolve_track(name)  # an unknown name or a broken file is a usage error (exit 2)
+        config.tracks = list(track)
     config.runtime = config.runtime and not no_runtime
     config.audit = config.audit and not no_audit
     active = select_rules(config.select, config.ignore)

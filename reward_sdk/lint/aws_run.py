@@ -199,8 +199,8 @@ def aws_verdict(
     try:
         sandbox = RewardSandbox(source, filename, limits, preload=[PROBE])
     except RewardCompileError:
-        note = "runtime steps not executed: the code violates the sandbox policy (only call-time imports checked)"
-        return refused_first_call(tree) or AwsVerdict(True, note=note)
+        note = "runtime steps not executed: the code violates the sandbox policy (only imports checked)"
+        return missing_import_name(tree, source) or refused_first_call(tree) or AwsVerdict(True, note=note)
     try:
         sandbox.start()
     except SandboxError as exc:
@@ -232,6 +232,8 @@ def import_verdict(exc: Any, source: str, filename: str, tree: ast.Module) -> Aw
         last = lines[-1] if lines else message
     else:
         last = "MemoryError"
+    last = last.rstrip()
+    last = last[:-1] if last.endswith(":") else last  # an exception without text prints its name alone
     real = real_python_text(last)
     if real is None:
         return AwsVerdict(True, note=_NOT_RUN)
@@ -381,6 +383,22 @@ def judge(tree: ast.Module, results: list[CallResult], count: int | None, hooked
         if not result.is_float or result.value is None or not -1e5 <= result.value <= 1e5:
             return explicit_failure(_DICT_MESSAGES[index].format(r=result.text), "runtime")
     return AwsVerdict(True)
+
+
+def missing_import_name(tree: ast.Module, source: str) -> AwsVerdict | None:
+    """For code our sandbox refuses: a module-level ``from X import Y`` that real Python cannot satisfy either
+    (an allowlisted ``X`` without ``Y``) fails the validator's import with IMPORT_ERROR."""
+    rows = source.splitlines()
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom) or not node.module or node.level:
+            continue
+        for alias in node.names:
+            last = f"ImportError: cannot import '{alias.name}' from '{node.module}' (not an allowed name)"
+            real = real_python_text(last) if alias.name != "*" else None
+            if real is not None:
+                text = rows[node.lineno - 1] if node.lineno <= len(rows) else ""
+                return wrapped_failure(real, text, node.lineno, "import", is_import=True, lineno=node.lineno)
+    return None
 
 
 def real_python_text(last: str) -> str | None:

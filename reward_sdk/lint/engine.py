@@ -149,14 +149,15 @@ def _run_dynamic(
         sandbox = RewardSandbox(source, path, limits, preload=preload)
     except RewardCompileError:
         return _Dynamic()
-    result = _Dynamic(tracks=list(config.tracks) if runtime else [])
-    result.audit_tracks = list(config.audit_tracks) if audit else []
+    result = _Dynamic()
     try:
         sandbox.start()
     except SandboxError as exc:
         sandbox.close()
         result.findings.append(import_failure(exc, path, limits.load_timeout_s))
         return result
+    result.tracks = list(config.tracks) if runtime else []
+    result.audit_tracks = list(config.audit_tracks) if audit else []
     out = result.findings
     rows: list[AuditRow] = []
     with sandbox:

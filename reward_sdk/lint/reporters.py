@@ -7,9 +7,14 @@ JSON schema (``schema = "reward-lint"``, ``version = 1``)::
      "files": [{"path": str, "seconds": float,
                 "findings": [{"code": str, "name": str, "line": int, "col": int, "message": str, "extra": {...}}],
                 "aws": null | {"passed": bool, "message": str, "stage": str, "hang": bool, "note": str,
+                               "line": int (0 = none), "code": str (flake8 code or ""),
+                               "response": null | [the validator's JSON list, its exact shapes],
                                "misses": [finding codes the official validator would let through]},
+                "tracks": [runtime tracks used], "audit_tracks": [audit tracks used],
                 "audit": [{"behaviour": str, "speed": float, "per_lap": float|null, "per_second": float, ...}]}]}
 
+Text: findings, the AWS verdict lines, the audit table, one ``tracks:`` line naming the tracks the runtime and
+the audit used (when they ran), then the summary line.
 SARIF: one run, ``tool.driver`` = ``reward-lint`` with every rule (id, name, short/full description, help), one
 result per finding; ``runs[0].properties`` carries ``{"schema": "reward-lint", "version": 1}`` and the AWS verdicts.
 GitHub: ``::error file=...,line=...,col=...,title=RW101 name::message`` workflow commands.
@@ -55,6 +60,7 @@ def _text(reports: list[FileReport], show_audit: bool) -> str:
                 f"incentive audit of {report.path} (pooled over the audit tracks):",
                 format_table(report.audit),
             ]
+    out += _tracks_line(reports)
     total = sum(len(r.findings) for r in reports)
     if total:
         counts = Counter(f.code for r in reports for f in r.findings)
@@ -63,6 +69,15 @@ def _text(reports: list[FileReport], show_audit: bool) -> str:
     else:
         out.append(f"All checks passed ({len(reports)} file(s)).")
     return "\n".join(out)
+
+
+def _tracks_line(reports: list[FileReport]) -> list[str]:
+    """One line naming the tracks the runtime checks and the audit used (empty when neither ran)."""
+    runtime = next((r.tracks for r in reports if r.tracks), [])
+    audit = next((r.audit_tracks for r in reports if r.audit_tracks), [])
+    parts = [f"runtime on {', '.join(runtime)} (both directions)"] if runtime else []
+    parts += [f"audit on {', '.join(audit)}"] if audit else []
+    return [f"tracks: {'; '.join(parts)}"] if parts else []
 
 
 def _finding_json(finding: Any) -> dict[str, Any]:
@@ -89,6 +104,9 @@ def _json(reports: list[FileReport], show_audit: bool) -> str:
                 "stage": report.aws.stage,
                 "hang": report.aws.hang,
                 "note": report.aws.note,
+                "line": report.aws.lineno,
+                "code": report.aws.code,
+                "response": report.aws.response,
                 "misses": [f.code for f in report.aws_misses],
             }
         files.append(
@@ -98,6 +116,8 @@ def _json(reports: list[FileReport], show_audit: bool) -> str:
                 "findings": [_finding_json(f) for f in report.findings],
                 "aws": aws,
                 "audit": [row.to_json() for row in report.audit],
+                "tracks": report.tracks,
+                "audit_tracks": report.audit_tracks,
             }
         )
     doc = {

@@ -6,6 +6,8 @@ import ast
 import json
 from pathlib import Path
 
+import pytest
+
 from reward_sdk.lint.aws import aws_static_verdict, flake8_message
 from reward_sdk.lint.aws_run import aws_verdict
 
@@ -64,3 +66,19 @@ def test_messages_match_the_official_ones(shared_data: Path) -> None:
 def test_flake8_colon_garbling_is_reproduced() -> None:
     assert flake8_message("E999:1:SyntaxError: expected ':'") == " expected ' : '"
     assert flake8_message("E302:3:expected 2 blank lines, found 1") == "expected 2 blank lines, found 1"
+
+
+OWN_CASES = Path(__file__).parent / "aws_cases"
+_OWN = json.loads((OWN_CASES / "expected.json").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(_OWN))
+def test_own_validator_cases(name: str) -> None:
+    """Each behaviour of the spec not covered by the shared cases: the verdict, and the exact response where the
+    spec gives it."""
+    expected = _OWN[name]
+    source = (OWN_CASES / f"{name}.py").read_text()
+    verdict = aws_verdict(source, "reward_function.py", _tree(source), hang_s=1.5)
+    assert ("PASS" if verdict.passed else "FAIL") == expected["verdict"], (verdict, expected["why"])
+    if "response" in expected:
+        assert verdict.response == expected["response"], expected["why"]

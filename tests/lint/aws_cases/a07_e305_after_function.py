@@ -1,0 +1,3 @@
+def reward_function(params):
+    return 1.0
+X = 1

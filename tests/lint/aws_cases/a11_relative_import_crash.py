@@ -1,0 +1,5 @@
+from . import helpers
+
+
+def reward_function(params):
+    return float(helpers.X)

@@ -1,0 +1,3 @@
+def reward_function(params):
+    import os
+    return float(len(os.sep))

@@ -1,0 +1,3 @@
+def reward_function(params):
+    open('x')
+    return 1.0

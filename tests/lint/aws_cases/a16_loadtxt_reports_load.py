@@ -1,0 +1,3 @@
+def reward_function(params):
+    name = 'loadtxt'
+    return float(len(name))

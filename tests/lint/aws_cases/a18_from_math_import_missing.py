@@ -1,0 +1,5 @@
+from math import nonexistent
+
+
+def reward_function(params):
+    return float(nonexistent)

@@ -1,0 +1,5 @@
+import numpy as np
+
+
+def reward_function(params):
+    return float(np.zeros(3).mean())

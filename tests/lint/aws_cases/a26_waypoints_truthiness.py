@@ -1,0 +1,4 @@
+def reward_function(params):
+    if params['waypoints']:
+        return 1.0
+    return 0.5

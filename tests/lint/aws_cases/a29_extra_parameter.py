@@ -1,0 +1,2 @@
+def reward_function(params, scale=1.0):
+    return float(scale)
