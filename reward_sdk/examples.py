@@ -17,6 +17,7 @@ EXAMPLE_NAMES: tuple[str, ...] = (
     "penalize_zigzag",
     "speed_center_line",
     "waypoint_heading",
+    "progress_speed",
 )
 
 _REPO_EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

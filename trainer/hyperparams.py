@@ -64,7 +64,15 @@ CONSOLE_DEFAULTS: dict[str, Any] = {
     "term_cond_avg_score": 350.0,
     "term_cond_max_episodes": 1000,
 }
-_INTS = {"net_width", "batch_size", "num_epochs", "n_steps", "buffer_size", "learning_starts", "gradient_steps"}
+_INTS = {
+    "net_width",
+    "batch_size",
+    "num_epochs",
+    "n_steps",
+    "buffer_size",
+    "learning_starts",
+    "gradient_steps",
+}
 _UNIT = {"discount_factor", "gae_lambda", "clip_range"}  # in (0, 1]
 
 
