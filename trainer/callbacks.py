@@ -149,7 +149,13 @@ class TrainingMonitor(BaseCallback):
         self.eval_s += now - begin
         elapsed = now - self.started
         if result.completed and self.best.first_lap is None:
-            self.best.first_lap = {"steps": steps, "wall_s": elapsed, "train_s": elapsed - self.eval_s}
+            self.best.first_lap = {
+                "steps": steps,
+                "wall_s": elapsed,
+                "train_s": elapsed - self.eval_s,
+                "lap_time": result.best_lap_time or 0.0,
+                "unix_time": time.time(),
+            }
         start_steps, start_time = self._iteration_start
         episodes, self._episodes = self._episodes, []
         entry = {

@@ -15,7 +15,7 @@ Layout::
       logs/evaluation-*.log    SIM_TRACE_LOG of evaluations (``reward evaluate``)
 
 ``run.json`` (``schema_version`` 1): ``name``, ``track``, ``reverse``, ``algo``, ``actions`` (kind), ``reward_file``
-(the path given), ``seed``, ``envs``, ``physics``, ``steps`` (env steps done), ``target_steps``, ``status``
+(the path given), ``seed``, ``envs``, ``physics``, ``steps`` (env steps done), ``target_steps``, ``first_lap`` (the first evaluation that completed a lap: ``steps``, ``wall_s`` and ``train_s`` since the session started, ``lap_time``, ``unix_time``; or null), ``status``
 (``running``, ``finished``, ``interrupted``, ``failed``), ``best`` (``completion_pct``, ``lap_time`` s or null,
 ``steps``), ``parent`` (cloned run or null), ``created``/``updated`` (ISO times), ``sessions``.
 """
