@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reward_sdk.lint.aws import aws_static_verdict, flake8_message
-from reward_sdk.lint.aws_run import aws_verdict
+from reward_sdk.lint.aws_run import CallError, CallOk, aws_verdict, check_reply, runtime_verdict
 
 #: Cases where our verdict differs from the recorded one, with the reason. Empty today; the emulation caveats
 #: that made agreement possible are listed in CAVEATS.
@@ -82,3 +82,45 @@ def test_own_validator_cases(name: str) -> None:
     assert ("PASS" if verdict.passed else "FAIL") == expected["verdict"], (verdict, expected["why"])
     if "response" in expected:
         assert verdict.response == expected["response"], expected["why"]
+
+
+class _ForgingSandbox:
+    """Stands in for a sandbox whose worker sends back ``reply`` for every call."""
+
+    def __init__(self, reply: object) -> None:
+        self.reply = reply
+
+    def run_in_worker(self, *args: object, **kwargs: object) -> object:
+        return self.reply
+
+
+GOOD_OK = ("ok", True, "1.0", 1.0)
+FORGED = {
+    "not a tuple": "pass",
+    "two items": (1, True),
+    "too many results": (1, True, [GOOD_OK, GOOD_OK]),
+    "value as text": (1, True, [("ok", True, "1.0", "1.0")]),
+    "float without value": (1, True, [("ok", True, "1.0", None)]),
+    "bool as int": (1, 1, [GOOD_OK]),
+    "negative line": (1, True, [("error", "KeyError", "'x'", "KeyError: 'x'", -3, "", True)]),
+    "unknown kind": (1, True, [("passed",)]),
+    "count as text": ("1", True, [GOOD_OK]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORGED))
+def test_a_forged_worker_reply_is_a_failed_check(name: str) -> None:
+    source = "def reward_function(params):\n    return 1.0\n"
+    verdict = runtime_verdict(_ForgingSandbox(FORGED[name]), source, "r.py", ast.parse(source), 5.0)
+    assert verdict is not None and not verdict.passed and verdict.response is None
+    assert "could not check" in verdict.message
+
+
+def test_reply_texts_are_cut_to_2_kb() -> None:
+    huge = "x" * 100_000
+    checked = check_reply((1, True, [("error", "E" * 5000, huge, huge, 3, huge, True)]), 1)
+    assert checked is not None
+    error = checked[2][0]
+    assert isinstance(error, CallError)
+    assert max(len(error.text), len(error.last), len(error.source)) <= 2000 and len(error.kind) <= 200
+    assert check_reply((None, False, [GOOD_OK]), 1) == (None, False, [CallOk(True, "1.0", 1.0)])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from .conftest import run_cli
 
 TYPO = 'def reward_function(params):\n    return float(params["speeed"])\n'
@@ -88,3 +90,54 @@ def test_explain_prints_the_rule_page() -> None:
     assert code == 0
     for part in ("RW101 unknown-param-key", "What it checks", "Why it matters", "Example", "Fix"):
         assert part in out
+
+
+E302 = "import math\n\ndef reward_function(params):\n    return float(math.pi)\n"
+LAZY_SUM = (
+    "import numpy as np\n\n\n"
+    "def reward_function(params):\n"
+    "    return float(np.array([params['distance_from_center'], 1.0]).sum())\n"
+)
+
+
+def test_default_lint_says_when_aws_would_reject_a_style_error(tmp_path: Path) -> None:
+    pytest.importorskip("flake8")
+    code, out, _ = run_cli("lint", _write(tmp_path, E302), "--no-runtime", "--no-audit")
+    assert code == 1
+    assert (
+        f"{tmp_path}/reward.py:3:1 RW011 AWS would reject: E302 line 3: expected 2 blank lines, found 1"
+        in out
+    )
+    assert run_cli("lint", _write(tmp_path, E302), "--no-runtime", "--no-audit", "--ignore", "RW011")[0] == 0
+
+
+def test_default_lint_reuses_the_runtime_for_the_aws_first_call(tmp_path: Path) -> None:
+    code, out, _ = run_cli("lint", _write(tmp_path, LAZY_SUM), "--states", "40", "--no-audit")
+    assert code == 1, out
+    rows = [row for row in out.splitlines() if row.startswith(str(tmp_path))]
+    assert len(rows) == 1 and "RW011 AWS would reject at its first call (line 5)" in rows[0]
+    assert "module: numpy._core._methods" in rows[0]
+    assert (
+        run_cli("lint", _write(tmp_path, LAZY_SUM), "--no-runtime", "--no-audit")[0] == 0
+    )  # static: no call
+
+
+def test_track_option_overrides_config_and_is_named(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.reward-lint]\ntracks = ["club", "technical"]\n')
+    path = _write(tmp_path, CLEAN)
+    code, out, _ = run_cli("lint", path, "--states", "40", "--no-audit", "--track", "oval")
+    assert code == 0 and "tracks: runtime on oval (both directions)" in out.splitlines()
+    code, out, _ = run_cli("lint", path, "--states", "40", "--no-audit")
+    assert "tracks: runtime on club, technical (both directions)" in out.splitlines()
+    code, _, err = run_cli("lint", path, "--track", "nowhere")
+    assert (
+        code == 2 and err.startswith("error: unknown track 'nowhere'") and len(err.strip().splitlines()) == 1
+    )
+
+
+def test_track_option_accepts_a_real_route_file(tmp_path: Path, shared_data: Path) -> None:
+    route = next(iter(sorted((shared_data / "tracks").glob("*.npy"))))
+    code, out, _ = run_cli(
+        "lint", _write(tmp_path, CLEAN), "--states", "40", "--no-audit", "--track", str(route)
+    )
+    assert code == 0 and f"tracks: runtime on {route} (both directions)" in out
