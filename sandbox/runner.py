@@ -145,9 +145,6 @@ class RewardSandbox:
     collection or interpreter exit. Not thread-safe: use one sandbox per thread.
     """
 
-    #: module whose ``main(argv)`` the worker process runs (tests substitute a fake worker)
-    worker_module = "sandbox.worker"
-
     def __init__(
         self,
         source: str,
@@ -214,8 +211,7 @@ class RewardSandbox:
         os.chmod(tmp, 0o555)
         env = {name: "1" for name in _THREAD_ENV}
         env.update(PATH="/usr/bin:/bin", LANG="C.UTF-8", LC_ALL="C.UTF-8")
-        boot = _BOOT.format(paths=paths).replace("sandbox.worker", self.worker_module)
-        cmd = [sys.executable, "-E", "-s", "-B", "-c", boot, str(req_r), str(resp_w)]
+        cmd = [sys.executable, "-E", "-s", "-B", "-c", _BOOT.format(paths=paths), str(req_r), str(resp_w)]
         cmd.append(str(status.fd))
         try:
             popen = subprocess.Popen(

@@ -282,3 +282,72 @@ def test_raw_call_returns_the_unconverted_value_and_raises_user_errors(params: d
         assert sb.score(params) == 1.0  # the checked call converts with float()
         with pytest.raises(SandboxError, match="nope"):
             sb.run_in_worker("tests.sandbox.loop_helpers:raw_type", {**params, "speed": 0.0})
+
+
+SPIN = """
+def spin():
+    try:
+        yield 1
+    finally:
+        while True:
+            pass
+
+def parked():
+    gen = spin()
+    next(gen)
+    return gen
+"""
+ESCAPES = {
+    # each leaves a spinning generator where the worker releases it after the call returned
+    "params": "def reward_function(params):\n    params['keep'] = parked()\n    return 1.0\n",
+    "row_list": "def reward_function(params):\n    params['lst'].append(parked())\n    return 1.0\n",
+    "result": "def reward_function(params):\n    return [parked()]\n",
+    "exception": "def reward_function(params):\n    raise ValueError('x', parked())\n",
+    "cycle": "def reward_function(params):\n    box = [parked()]\n    box.append(box)\n    return 1.0\n",
+}
+
+
+@pytest.mark.parametrize("where", sorted(ESCAPES))
+@pytest.mark.parametrize("batched", [False, True], ids=["score", "score_many"])
+def test_user_code_after_the_call_is_still_timed(where: str, batched: bool) -> None:
+    """A suspended generator's ``finally`` block (user code the worker can trigger by releasing or collecting
+    it) runs while the watchdog still counts: killed within timeout + ~1 s, never a day-long hang."""
+    limits = SandboxLimits(timeout_s=0.5, grace_s=0.5, cpu_s=60)
+    with RewardSandbox(SPIN + ESCAPES[where], limits=limits, preload=["tests.sandbox.test_runner"]) as sb:
+        start = time.monotonic()
+        with pytest.raises((RewardTimeout, SandboxError)) as info:
+            if batched:
+                sb.score_many({"lst": [[1], [2]], "x": [1.0, 2.0]})
+            else:
+                sb.score({"lst": [1]})
+            if where == "cycle":  # the cycle survives the call: collect it from trusted code
+                sb.run_in_worker("tests.sandbox.test_runner:collect")
+        elapsed = time.monotonic() - start
+    assert isinstance(info.value, RewardTimeout), repr(info.value)
+    assert elapsed < limits.timeout_s + 2 * limits.grace_s + 0.5
+
+
+def collect(reward: Any) -> int:
+    """Worker side: a garbage collection in trusted code (what happens at some allocation after a call)."""
+    import gc
+
+    return gc.collect()
+
+
+def cpu_limits(reward: Any) -> dict[str, float]:
+    """Worker side: the soft and hard RLIMIT_CPU in force during this request, and the CPU seconds used."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    return {"soft": float(soft), "hard": float(hard), "used": usage.ru_utime + usage.ru_stime}
+
+
+def test_rlimit_cpu_follows_each_request_budget() -> None:
+    limits = SandboxLimits(timeout_s=0.5, grace_s=1.0, cpu_s=3600)
+    with RewardSandbox("def reward_function(params):\n    return 1.0\n", limits=limits) as sb:
+        short = sb.run_in_worker("tests.sandbox.test_runner:cpu_limits", timeout=5.0)
+        long = sb.run_in_worker("tests.sandbox.test_runner:cpu_limits", timeout=100.0)
+    assert short["hard"] == 3600
+    assert short["used"] + 5.0 <= short["soft"] <= short["used"] + 5.0 + limits.grace_s + 4.0
+    assert long["used"] + 100.0 <= long["soft"] <= long["used"] + 100.0 + limits.grace_s + 4.0
