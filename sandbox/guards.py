@@ -11,12 +11,20 @@ Guarantees (beyond RestrictedPython's compile-time refusal of ``_``-names):
   ``str.format``/``format_map``
   resolve fields through these same guards;
 * writes: items of ``dict``/``list``/``numpy.ndarray`` and attributes of instances of classes defined by the user
-  code (with only user classes/``object``/exceptions as bases); everything else is read-only;
+  code; everything else is read-only;
+* classes (``class`` statements, through ``__metaclass__``): bases only ``object``, builtin exceptions and other
+  user classes; no class keywords; namespace names starting with ``_`` only the ones RestrictedPython lets a
+  class body define (``__init__``, ``__eq__`` ... ``__contains__``) plus what the compiler adds
+  (``__module__``, ``__qualname__``, ``__doc__``, ``__classcell__``), so no user class carries a numpy/buffer
+  protocol member (``__array_interface__``, ``__array__``, ``__getattr__`` ...);
+* ``type(x)`` (one argument only) returns the class only when user code could name it anyway or it is a
+  harmless builtin/numpy scalar/user class (the ``numpy.ndarray`` stand-in for arrays), and an opaque
+  :class:`TypeToken` otherwise (supports ``==``, ``is``, ``hash`` and ``isinstance`` only, not calling): never
+  ``type`` itself nor any other metaclass;
 * builtins: :data:`RestrictedPython.safe_builtins` minus ``setattr/delattr/SystemExit/KeyboardInterrupt/
   BaseException/GeneratorExit``, plus ``min max sum enumerate map filter zip sorted reversed tuple list dict set
-  frozenset any all iter next`` (iterating through ``_getiter_``), a one-argument ``type``, guarded
-  ``getattr``/
-  ``hasattr`` and the class machinery;
+  frozenset any all iter next`` (iterating through ``_getiter_``), the guarded ``type``, guarded
+  ``getattr``/``hasattr`` and the class machinery;
 * ``print`` goes to a bounded in-memory collector, never to stdout.
 """
 
@@ -26,18 +34,19 @@ import _string
 import builtins
 import operator
 import string
+import sys
 import types
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safe_builtins
-from RestrictedPython.transformer import INSPECT_ATTRIBUTES
+from RestrictedPython.transformer import ALLOWED_FUNC_NAMES, INSPECT_ATTRIBUTES
 
-from sandbox.modules import ModuleProxy, make_import
+from sandbox.modules import ClassStandIn, ModuleProxy, make_import, real_class
 from sandbox.policy import IO_ATTRIBUTES, NATIVE_ATTRIBUTES
 
-__all__ = ["DENIED_ATTRIBUTES", "PrintSink", "guarded_getattr", "restricted_globals"]
+__all__ = ["DENIED_ATTRIBUTES", "PrintSink", "TypeToken", "guarded_getattr", "restricted_globals"]
 
 #: Attribute names refused on any object that is not a module proxy.
 DENIED_ATTRIBUTES = frozenset(
@@ -81,7 +90,6 @@ DENIED_ATTRIBUTES = frozenset(
     )
 )
 _MODULE = types.ModuleType
-_SAFE_BASES: set[type] = {object}
 _user_classes: weakref.WeakSet[type] = weakref.WeakSet()
 
 
@@ -195,13 +203,146 @@ def _make_write_guard(array_type: type | None) -> Callable[[Any], Any]:
     return guarded_write
 
 
-def _metaclass(name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> type:
+#: Names starting with ``_`` a user class namespace may hold: what RestrictedPython lets a class body ``def``
+#: and what the compiler adds (``__static_attributes__``/``__firstlineno__`` from Python 3.13 on).
+CLASS_DUNDERS = frozenset(ALLOWED_FUNC_NAMES) | frozenset(
+    [
+        "__module__",
+        "__qualname__",
+        "__doc__",
+        "__classcell__",
+        "__orig_bases__",
+        "__static_attributes__",
+        "__firstlineno__",
+    ]
+)
+#: Builtin exception classes user classes may derive from (those user code can name, minus the removed ones).
+_EXCEPTION_BASES = frozenset(
+    value
+    for name, value in safe_builtins.items()
+    if isinstance(value, type) and issubclass(value, Exception) and name not in {"GeneratorExit"}
+)
+
+
+def _metaclass(name: str, bases: tuple[Any, ...], namespace: dict[str, Any], **keywords: Any) -> type:
     """Class factory for ``class`` statements in user code (RestrictedPython passes
-    ``metaclass=__metaclass__``)."""
+    ``metaclass=__metaclass__``); the new class is a user class (attributes writable).
+
+    Raises TypeError, before any class is built, for class keywords, a base other than ``object``, a builtin
+    exception or a user class, and a namespace name starting with ``_`` outside :data:`CLASS_DUNDERS`.
+    """
+    if keywords:
+        raise TypeError(f"class {name!r}: class keyword arguments are not allowed in the sandbox")
+    if type(name) is not str or type(bases) is not tuple or type(namespace) is not dict:
+        raise TypeError("classes can only be created by class statements in the sandbox")
+    for base in bases:
+        if not (base is object or base in _EXCEPTION_BASES or (type(base) is type and base in _user_classes)):
+            raise TypeError(
+                f"class {name!r}: base {base!r} is not allowed in the sandbox "
+                "(only object, builtin exceptions and classes defined in the reward module)"
+            )
+    for key in namespace:
+        if type(key) is not str or (key[:1] == "_" and key not in CLASS_DUNDERS):
+            raise TypeError(f"class {name!r}: member {key!r} is not allowed in the sandbox")
     cls = type(name, bases, namespace)
-    if all(base in _user_classes or base in _SAFE_BASES or issubclass(base, Exception) for base in bases):
-        _user_classes.add(cls)
+    _user_classes.add(cls)
     return cls
+
+
+class TypeToken:
+    """What ``type(x)`` returns for a class user code may not hold: compares equal (and ``is``-identical, one token
+    per class) to ``type(y)`` of another instance of the same class, hashes, and works as the second argument of
+    ``isinstance``; it cannot be called, subclassed or inspected (no attributes) and is read-only.
+    """
+
+    __slots__ = ("_sbx_cls",)
+
+    _sbx_cls: type
+
+    def __init__(self, cls: type) -> None:
+        object.__setattr__(self, "_sbx_cls", cls)
+
+    def __eq__(self, other: object) -> bool:
+        return other is self
+
+    def __hash__(self) -> int:
+        return hash(object.__getattribute__(self, "_sbx_cls"))
+
+    def __repr__(self) -> str:
+        return repr(object.__getattribute__(self, "_sbx_cls"))
+
+    def __instancecheck__(self, obj: Any) -> bool:
+        return isinstance(obj, object.__getattribute__(self, "_sbx_cls"))
+
+    def __subclasscheck__(self, cls: Any) -> bool:
+        if type(cls) is TypeToken:
+            cls = object.__getattribute__(cls, "_sbx_cls")
+        cls = real_class(cls)
+        return isinstance(cls, type) and issubclass(cls, object.__getattribute__(self, "_sbx_cls"))
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(f"type tokens have no attribute {name!r} in the sandbox")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("type tokens are read-only")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("type tokens are read-only")
+
+
+_tokens: weakref.WeakKeyDictionary[type, TypeToken] = weakref.WeakKeyDictionary()
+
+#: Classes ``type(x)`` returns as themselves whatever the allowlist: literals' types and numpy's numeric,
+#: string and date scalars (looked up when numpy is loaded). Never a metaclass.
+_PLAIN_TYPES = (bool, int, float, complex, str, bytes, list, tuple, dict, set, frozenset, range, slice)
+_NUMPY_SCALAR_KINDS = "biufcSUmM"
+
+
+def _token(cls: type) -> TypeToken:
+    token = _tokens.get(cls)
+    if token is None:
+        token = _tokens.setdefault(cls, TypeToken(cls))
+    return token
+
+
+def _shown_classes(builtins_table: Mapping[str, Any], proxies: Mapping[str, ModuleProxy]) -> dict[type, Any]:
+    """real class -> what ``type()`` shows for it: every class user code can already name (builtins, module
+    proxy members; a :class:`ClassStandIn` for its class), :data:`_PLAIN_TYPES`, numpy scalar types. Metaclasses
+    are left out whatever their source."""
+    shown: dict[type, Any] = {cls: cls for cls in _PLAIN_TYPES}
+    shown[type(None)] = type(None)
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        for cls in set(numpy.sctypeDict.values()):
+            if numpy.dtype(cls).kind in _NUMPY_SCALAR_KINDS:
+                shown[cls] = cls
+    members: list[Any] = [value for value in builtins_table.values() if isinstance(value, type)]
+    for proxy in proxies.values():
+        members.extend(object.__getattribute__(proxy, "_sbx_members").values())
+    for value in members:
+        if type(value) is ClassStandIn:
+            shown[real_class(value)] = value
+        elif isinstance(value, type):
+            shown.setdefault(value, value)
+    for cls in [cls for cls in shown if issubclass(cls, type)]:
+        del shown[cls]
+    return shown
+
+
+def _make_type(shown: Mapping[type, Any]) -> Callable[[Any], Any]:
+    def type_(obj: Any, /) -> Any:
+        """One-argument ``type()``: the class when :func:`_shown_classes` lists it or user code defined it, an
+        opaque :class:`TypeToken` otherwise (creating classes dynamically is not allowed)."""
+        cls = type(obj)
+        visible = shown.get(cls)
+        if visible is not None:
+            return visible
+        if cls in _user_classes:
+            return cls
+        return _token(cls)
+
+    type_.__name__ = type_.__qualname__ = "type"
+    return type_
 
 
 _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
@@ -311,11 +452,6 @@ def _container(kind: type) -> Callable[..., Any]:
     return build
 
 
-def _safe_type(obj: Any) -> type:
-    """One-argument ``type()``; creating classes dynamically is not allowed."""
-    return type(obj)
-
-
 def _safe_iter(obj: Any) -> Iterator[Any]:
     return guarded_iter(obj)
 
@@ -353,7 +489,6 @@ def _builtins(proxies: Mapping[str, ModuleProxy]) -> dict[str, Any]:
             "all": lambda iterable: all(guarded_iter(iterable)),
             "iter": _safe_iter,
             "next": next,
-            "type": _safe_type,
             "getattr": guarded_getattr,
             "hasattr": _guarded_hasattr,
             "object": object,
@@ -384,8 +519,10 @@ def restricted_globals(
     :param array_type: ``numpy.ndarray`` when numpy is loaded, enabling item writes on arrays.
     """
     sink = PrintSink(print_limit)
+    builtins_table = _builtins(proxies)
+    builtins_table["type"] = _make_type(_shown_classes(builtins_table, proxies))
     table: dict[str, Any] = {
-        "__builtins__": _builtins(proxies),
+        "__builtins__": builtins_table,
         "__name__": module_name,
         "__metaclass__": _metaclass,
         "_getattr_": guarded_getattr,

@@ -7,6 +7,46 @@ name a vetted member of ``m``.
 
 This module imports nothing heavy at import time: ``ALLOWED_MODULES``/``vetted_names`` are pure data, used by the
 static policy; :func:`build_proxies` imports the real modules (in the worker, before limits apply).
+
+Audit of objects that could carry numpy protocol members (``__array_interface__``, ``__array_struct__``,
+``__array__``, ``__dlpack__`` ...) chosen by user code — numpy reads them *on the instance*, so any object whose
+attributes user code controls by name is a raw-memory primitive (forged data pointer, object-dtype pointers):
+
+===========================================  ================================================================
+allowed name(s)                              why safe / what was done
+===========================================  ================================================================
+``numpy.ndarray``                            ``ndarray(shape, dtype=object, buffer=b)`` reinterprets raw bytes as
+                                             object pointers: exposed as a :class:`ClassStandIn` that refuses
+                                             ``buffer``/``offset``/``strides`` (``isinstance`` and ``type(a) is
+                                             np.ndarray`` keep working)
+``numpy.asarray array ascontiguousarray      consume the protocols: safe because no user-reachable object carries
+copy`` ..., every ufunc and reduction        them (rows below; user classes: ``sandbox.guards`` filters class
+                                             namespaces and bases, ``setattr``/``vars``/``__dict__`` are refused)
+``frombuffer from_dlpack fromiter            not exposed; ``ctypeslib``/``ctypes`` refused on every object,
+fromstring ctypeslib rec recarray lib ma``   ``memoryview`` is a forbidden builtin
+``numpy.dtype``                              structured field names are items, never attributes (no ``recarray``
+                                             / ``np.rec`` / ``np.record`` reachable); ``.view(object)`` and
+                                             ``getfield(object)`` are refused by numpy itself
+``numpy.errstate finfo iinfo random.*``,     fixed attributes; attribute writes refused by ``_write_``
+``random.Random``
+``numpy.linalg`` results (``SVDResult`` ..)  namedtuples: immutable, ``_make``/``_replace`` unreachable, their
+                                             class is an opaque token under ``type()``
+``scipy.optimize``: ``OptimizeResult``,      dict subclasses whose keys are attributes (``_RichResult``); keys can
+``RootResults`` and every function that      be added through ``update``/``setdefault``/``fromkeys``/``|=``/the
+returns or passes them (``minimize*``,       constructor/``**kwargs``/unbound ``dict.update`` and callbacks get live
+``root*``, ``least_squares``, ``linprog``,   ``intermediate_result`` objects, so writes cannot be closed one by
+``milp``, ``basinhopping``,                  one: :func:`build_proxies` guards ``__getattr__`` of every exposed
+``differential_evolution``, ``shgo`` ...)    dict-backed class (process-wide, in the worker): a name starting with
+                                             ``_`` never resolves to a key
+``scipy.signal.place_poles``                 returns a ``Bunch`` (attributes from keyword arguments): its class is
+                                             never handed out (``type()`` gives an opaque token), instance
+                                             attributes are read-only
+other ``scipy.interpolate spatial special``  fixed attributes, read-only; no exposed class defines ``__getattr__``
+``signal`` classes                           (checked by the tests)
+``shapely`` geometries, ``mapping shape``    geometries are immutable; ``mapping`` returns a plain dict (keys are
+                                             not attributes); ``shape`` reads ``__geo_interface__`` (data only)
+``math``                                     numbers and functions of numbers only
+===========================================  ================================================================
 """
 
 from __future__ import annotations
@@ -19,9 +59,12 @@ from typing import Any
 __all__ = [
     "ALLOWED_MODULES",
     "DENIED_NAME_PARTS",
+    "ClassStandIn",
     "ModuleProxy",
     "build_proxies",
+    "harden_attribute_dicts",
     "make_import",
+    "real_class",
     "vetted_names",
 ]
 
@@ -469,6 +512,21 @@ _SHAPELY_GEOMETRY = frozenset(
         "JOIN_STYLE",
     ]
 )
+#: Real submodules of ``shapely.geometry`` (accepted by the AWS validator, used by real reward functions such as
+#: ``from shapely.geometry.polygon import LineString``): only their names that are vetted geometry classes and
+#: pure geometry functions; never ``shapely.geometry.base`` (``geom_factory``, ``GeometrySequence``, ``re``).
+_SHAPELY_GEOMETRY_SUBMODULES: Mapping[str, frozenset[str]] = {
+    "shapely.geometry.point": frozenset(["Point"]),
+    "shapely.geometry.linestring": frozenset(["LineString", "Point", "JOIN_STYLE"]),
+    "shapely.geometry.polygon": frozenset(
+        ["LinearRing", "LineString", "Point", "Polygon", "orient", "signed_area"]
+    ),
+    "shapely.geometry.multipoint": frozenset(["MultiPoint"]),
+    "shapely.geometry.multilinestring": frozenset(["MultiLineString"]),
+    "shapely.geometry.multipolygon": frozenset(["MultiPolygon"]),
+    "shapely.geometry.collection": frozenset(["GeometryCollection"]),
+    "shapely.geometry.geo": _SHAPELY_GEOMETRY - {"CAP_STYLE", "JOIN_STYLE"},
+}
 _SHAPELY = _SHAPELY_GEOMETRY - {"mapping", "shape", "CAP_STYLE", "JOIN_STYLE"} | frozenset(
     [
         "geometry",
@@ -553,6 +611,7 @@ ALLOWED_MODULES: Mapping[str, frozenset[str] | None] = {
     "numpy.fft": _NUMPY_FFT,
     "shapely": _SHAPELY,
     "shapely.geometry": _SHAPELY_GEOMETRY,
+    **_SHAPELY_GEOMETRY_SUBMODULES,
     "shapely.ops": _SHAPELY_OPS,
     "shapely.affinity": _SHAPELY_AFFINITY,
     "scipy": frozenset(name.split(".")[1] for name in _SCIPY_SUBMODULES if name.count(".") == 1),
@@ -620,6 +679,114 @@ class ModuleProxy:
         return sorted(object.__getattribute__(self, "_sbx_members"))
 
 
+class ClassStandIn:
+    """What user code holds instead of a class whose real constructor is unsafe (``numpy.ndarray``).
+
+    Calling it runs ``factory`` (a checked constructor); ``isinstance(x, stand_in)`` and ``issubclass`` answer
+    for the real class; it equals itself and the real class and hashes like it. It has no other attributes
+    (the real class and its methods stay out of reach) and is read-only. :func:`sandbox.guards.restricted_globals`
+    makes ``type(x)`` return the stand-in for instances of the real class, so ``type(a) is np.ndarray`` holds.
+    """
+
+    __slots__ = ("_sbx_cls", "_sbx_factory")
+
+    _sbx_cls: type
+    _sbx_factory: Callable[..., Any]
+
+    def __init__(self, cls: type, factory: Callable[..., Any]) -> None:
+        object.__setattr__(self, "_sbx_cls", cls)
+        object.__setattr__(self, "_sbx_factory", factory)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return object.__getattribute__(self, "_sbx_factory")(*args, **kwargs)
+
+    def __instancecheck__(self, obj: Any) -> bool:
+        return isinstance(obj, object.__getattribute__(self, "_sbx_cls"))
+
+    def __subclasscheck__(self, cls: Any) -> bool:
+        real = object.__getattribute__(self, "_sbx_cls")
+        if type(cls) is ClassStandIn:
+            cls = object.__getattribute__(cls, "_sbx_cls")
+        return isinstance(cls, type) and issubclass(cls, real)
+
+    def __eq__(self, other: object) -> bool:
+        return other is self or other is object.__getattribute__(self, "_sbx_cls")
+
+    def __hash__(self) -> int:
+        return hash(object.__getattribute__(self, "_sbx_cls"))
+
+    def __repr__(self) -> str:
+        return repr(object.__getattribute__(self, "_sbx_cls"))
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(f"{self!r} has no attribute {name!r} in the sandbox")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("sandbox classes are read-only")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("sandbox classes are read-only")
+
+
+def real_class(obj: Any) -> Any:
+    """The class a :class:`ClassStandIn` stands for; any other object unchanged."""
+    return object.__getattribute__(obj, "_sbx_cls") if type(obj) is ClassStandIn else obj
+
+
+def _checked_ndarray(cls: type) -> Callable[..., Any]:
+    def ndarray(
+        shape: Any,
+        dtype: Any = float,
+        buffer: Any = None,
+        offset: Any = 0,
+        strides: Any = None,
+        order: Any = None,
+    ) -> Any:
+        """``numpy.ndarray(shape, dtype, order=...)``: a new uninitialised array; ``buffer``/``offset``/
+        ``strides`` (raw reinterpretation of another object's memory) raise TypeError."""
+        if buffer is not None or offset or strides is not None:
+            raise TypeError("numpy.ndarray(buffer=, offset=, strides=) is not allowed in the sandbox")
+        return cls(shape, dtype, order=order)
+
+    return ndarray
+
+
+#: Classes replaced by a :class:`ClassStandIn`: (module, name) -> factory builder (given the real class).
+_STAND_INS: Mapping[tuple[str, str], Callable[[type], Callable[..., Any]]] = {
+    ("numpy", "ndarray"): _checked_ndarray,
+}
+
+
+def _private_names_refused(lookup: Callable[[Any, str], Any]) -> Callable[[Any, str], Any]:
+    def __getattr__(self: Any, name: str) -> Any:  # noqa: N807
+        if name[:1] == "_":
+            raise AttributeError(name)
+        return lookup(self, name)
+
+    __getattr__._sbx_guarded = True  # type: ignore[attr-defined]
+    __getattr__.__qualname__ = getattr(lookup, "__qualname__", "__getattr__")
+    return __getattr__
+
+
+def harden_attribute_dicts(cls: type) -> list[type]:
+    """Guard every dict-backed class in ``cls``'s MRO (a ``dict`` subclass defining ``__getattr__``, like scipy's
+    ``OptimizeResult``): afterwards a name starting with ``_`` never resolves to a key, so a key such as
+    ``"__array_interface__"`` added by any route is invisible to numpy's protocol lookups.
+
+    Changes the classes process-wide (meant for the worker; idempotent). Returns the classes changed now.
+    """
+    changed: list[type] = []
+    if not isinstance(cls, type) or not issubclass(cls, dict):
+        return changed
+    for base in cls.__mro__:
+        lookup = vars(base).get("__getattr__")
+        if lookup is None or getattr(lookup, "_sbx_guarded", False):
+            continue
+        type.__setattr__(base, "__getattr__", _private_names_refused(lookup))
+        changed.append(base)
+    return changed
+
+
 def _auto_names(module: types.ModuleType) -> frozenset[str]:
     """Public non-module names of ``module`` not matching :data:`DENIED_NAME_PARTS` (for unvetted scipy)."""
     names = set()
@@ -640,7 +807,9 @@ def build_proxies(roots: Iterable[str] | None = None) -> dict[str, ModuleProxy]:
 
     Modules that are not installed (scipy may be missing) are left out, so importing them fails like any other
     forbidden import. A vetted member whose value is a module becomes that module's proxy, or is dropped if
-    the submodule is not itself allowlisted.
+    the submodule is not itself allowlisted. Classes in :data:`_STAND_INS` are exposed as a
+    :class:`ClassStandIn`; every exposed dict-backed class is hardened (:func:`harden_attribute_dicts`,
+    process-wide: call this in the worker).
     """
     real: dict[str, types.ModuleType] = {}
     for name in ALLOWED_MODULES:
@@ -651,6 +820,7 @@ def build_proxies(roots: Iterable[str] | None = None) -> dict[str, ModuleProxy]:
         except ImportError:
             continue
     proxies: dict[str, ModuleProxy] = {}
+    stand_ins: dict[type, ClassStandIn] = {}
 
     def proxy_for(name: str) -> ModuleProxy:
         if name in proxies:
@@ -669,6 +839,11 @@ def build_proxies(roots: Iterable[str] | None = None) -> dict[str, ModuleProxy]:
                 if full in real:
                     members[attr] = proxy_for(full)
                 continue
+            if isinstance(value, type):
+                harden_attribute_dicts(value)
+                make = _STAND_INS.get((name, attr))
+                if make is not None:
+                    value = stand_ins.setdefault(value, ClassStandIn(value, make(value)))
             members[attr] = value
         for full in real:  # allowlisted child modules are reachable as attributes too
             parent, _, child = full.rpartition(".")

@@ -10,7 +10,8 @@ Violation kinds:
 ``syntax``         the source does not parse
 ``import``         module (full dotted name) or imported name outside the allowlist, relative or ``*`` import
 ``forbidden-name`` ``exec eval compile open input globals locals vars breakpoint setattr delattr ...``
-``dunder``         a name or attribute starting with ``_`` (``__class__``, ``__import__``, ``random._os``)
+``dunder``         a name, attribute or keyword argument starting with ``_`` (``__class__``, ``__import__``,
+                   ``random._os``, ``f(__array_interface__=...)``, ``global _x``)
 ``io``             file I/O attributes (``save load tofile memmap genfromtxt ...``)
 ``native``         native/process escape hatches (``ctypes ctypeslib f2py cffi``)
 ``restricted``     anything else RestrictedPython refuses (frames, ``except*``, ``nonlocal`` ...)
@@ -220,6 +221,22 @@ def _static_violations(tree: ast.AST) -> list[Violation]:
         elif isinstance(node, ast.Attribute) and node.attr in NATIVE_ATTRIBUTES:
             msg = f"native-code attribute {node.attr!r} is not allowed"
             out.append(Violation(node.lineno, node.col_offset + 1, "native", msg))
+        elif isinstance(node, ast.keyword) and node.arg is not None and node.arg.startswith("_"):
+            # RestrictedPython checks no keyword names: f(__array_interface__=...) would give any
+            # keyword-storing callable (scipy's OptimizeResult ...) a numpy protocol member.
+            msg = f'"{node.arg}" is an invalid keyword argument name because it starts with "_".'
+            out.append(Violation(node.lineno, node.col_offset + 1, "dunder", msg))
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            out.extend(
+                Violation(
+                    node.lineno,
+                    node.col_offset + 1,
+                    "dunder",
+                    f'"{name}" is an invalid name (starts with "_").',
+                )
+                for name in node.names
+                if name.startswith("_")
+            )
     return out
 
 

