@@ -5,14 +5,18 @@ JSON document (``schema_version`` = :data:`replay.schema.SCHEMA_VERSION`)::
     {"schema_version": "1",
      "sources": [SourceInfo.to_dict(), ...],          # per file: format, worker, phase, rows, track_len, ...
      "track": TrackChoice.to_dict() | null,           # name, file, how, residuals
-     "totals": {"steps", "episodes", "completed", "flags": {"zigzag": n, ...}, "reward", "new_reward"?, ...},
+     "totals": {"steps", "episodes", "completed", "flags": {"zigzag": n, ...}, "reward", "new_reward"?,
+                "new_reward_failed"?, "other_reward"?, "other_reward_failed"?},
+     "rescore_failures": {"new_reward"|"other_reward": {"function", "failed", "errors": {type: n},
+                          "first": StepFailure.to_dict() | null}},   # for each re-scored function
      "fidelity": {"compared", "matched", "share"} | null,   # default centre-line reward vs logged
      "disagreements": [{"unique_episode", "reward_new", "reward_other", "diff"}, ...],  # with --compare
      "episodes": [one object per row of replay.flags.episode_summary],
      "warnings": ["file:line: reason", ...]}
 
-CSV: the per-episode table (columns of :func:`replay.flags.episode_summary`) with a leading
-``schema_version`` column.
+CSV: the per-episode table (columns of :func:`replay.flags.episode_summary`, plus ``new_reward_failed`` /
+``other_reward_failed``: steps of the episode where the function failed) with a leading ``schema_version``
+column. Failed steps count as NaN and are left out of the ``new_reward``/``other_reward`` sums.
 """
 
 from __future__ import annotations
@@ -29,8 +33,8 @@ from rich.console import Console
 from rich.table import Table
 
 from replay.load import ReplayLog
-from replay.rescore import Fidelity
-from replay.schema import SCHEMA_VERSION
+from replay.rescore import Fidelity, RescoreOutcome, compact_params
+from replay.schema import SCHEMA_VERSION, run_mask
 from replay.tracks_match import TrackChoice
 
 MAX_TABLE_ROWS = 40
@@ -50,6 +54,14 @@ class ReplayResult:
     reward_name: str | None = None
     compare_name: str | None = None
     notes: list[str] = field(default_factory=list)
+    new_rescore: RescoreOutcome | None = None
+    other_rescore: RescoreOutcome | None = None
+
+    def rescores(self) -> list[tuple[str, str, RescoreOutcome]]:
+        """``(column, function file name, outcome)`` of each re-scoring pass that ran."""
+        passes = [("new_reward", self.reward_name, self.new_rescore)]
+        passes.append(("other_reward", self.compare_name, self.other_rescore))
+        return [(column, name or column, done) for column, name, done in passes if done is not None]
 
 
 def disagreements(episodes: pd.DataFrame, top: int = 5) -> pd.DataFrame:
@@ -79,7 +91,40 @@ def totals(result: ReplayResult) -> dict[str, Any]:
     for column in ("new_reward", "other_reward"):
         if column in eps:
             out[column] = float(eps[column].sum())
+    for column, _, done in result.rescores():
+        out[f"{column}_failed"] = done.failures
     return out
+
+
+def failure_summary(result: ReplayResult) -> dict[str, Any]:
+    """Per re-scored function: failure count, counts by error type and the first failing step."""
+    return {
+        column: {
+            "function": name,
+            "failed": done.failures,
+            "errors": dict(done.errors),
+            "first": done.first.to_dict() if done.first else None,
+        }
+        for column, name, done in result.rescores()
+    }
+
+
+LINE_WIDTH = 110
+
+
+def describe_params(params: dict[str, Any] | None, indent: str = "  ") -> list[str]:
+    """``params`` as ``key=value`` lines of at most :data:`LINE_WIDTH` characters, long lists elided."""
+    if params is None:
+        return []
+    lines, line = [], ""
+    for key, value in compact_params(params).items():
+        item = f"{key}={value}"
+        if line and len(indent) + len(line) + 2 + len(item) > LINE_WIDTH:
+            lines.append(indent + line + ",")
+            line = item
+        else:
+            line = f"{line}, {item}" if line else item
+    return [*lines, indent + line] if line else lines
 
 
 def _num(value: Any) -> float | None:
@@ -109,6 +154,7 @@ def to_json(result: ReplayResult) -> str:
         "track": result.track.to_dict() if result.track else None,
         "totals": totals(result),
         "fidelity": result.fidelity.to_dict() if result.fidelity else None,
+        "rescore_failures": failure_summary(result),
         "disagreements": [
             {k: _clean(v) for k, v in row.items()} for row in disagreements(eps).to_dict(orient="records")
         ],
@@ -141,7 +187,9 @@ def _episode_table(eps: pd.DataFrame) -> Table:
     table = Table(title="Episodes", show_lines=False, header_style="bold")
     columns = ["#", "source", "w", "ep", "steps", "progress", "status", "lap s", "reward"]
     extra = [c for c in ("new_reward", "other_reward") if c in eps]
-    for name in columns + [c.replace("_reward", "") for c in extra] + ["flip", "rev/100", "flags"]:
+    failed = [c for c in ("new_reward_failed", "other_reward_failed") if c in eps and eps[c].any()]
+    names = columns + [c.replace("_reward", "") for c in extra] + [c.replace("_reward", "") for c in failed]
+    for name in [*names, "flip", "rev/100", "flags"]:
         table.add_column(name, justify="left" if name in ("source", "status", "flags") else "right")
     flagged = eps[eps["flags"].str.contains("zigzag|reversed|slide", regex=True)]
     shown = pd.concat([flagged, eps.drop(flagged.index)]).head(MAX_TABLE_ROWS).sort_values("unique_episode")
@@ -157,12 +205,30 @@ def _episode_table(eps: pd.DataFrame) -> Table:
             _seconds(row.lap_time_s),
             f"{row.reward:.1f}",
             *[f"{getattr(row, c):.1f}" for c in extra],
+            *[str(getattr(row, c)) for c in failed],
             f"{row.steer_flip_share:.2f}",
             f"{row.heading_reversals_per_100:.1f}",
             str(row.flags),
         ]
         table.add_row(*cells)
     return table
+
+
+def failure_lines(result: ReplayResult) -> list[str]:
+    """Text block per re-scored function with failing steps: the count, then the first failure and its params."""
+    lines = []
+    for column, name, done in result.rescores():
+        if not done.failures:
+            continue
+        kinds = ", ".join(f"{kind} {count:,}" for kind, count in sorted(done.errors.items()))
+        lines.append(
+            f"re-scoring {name}: {done.failures:,} of {int(run_mask(result.log.steps).sum()):,} RUN steps failed "
+            f"({kinds}); they are NaN and left out of the sums (column {column.replace('_reward', '')})"
+        )
+        if done.first is not None:
+            lines.append(f"first failure: {done.first.headline()}")
+            lines += describe_params(done.first.params)
+    return lines
 
 
 def render_text(result: ReplayResult, console: Console) -> None:
@@ -191,6 +257,8 @@ def render_text(result: ReplayResult, console: Console) -> None:
         + (f"; {result.reward_name} {tot['new_reward']:.1f}" if "new_reward" in tot else "")
         + (f"; {result.compare_name} {tot['other_reward']:.1f}" if "other_reward" in tot else "")
     )
+    for line in failure_lines(result):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
     worst = disagreements(result.episodes)
     if len(worst):
         console.print("[bold]largest disagreements[/] (episode: new vs compare)")

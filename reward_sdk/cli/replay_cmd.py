@@ -28,6 +28,18 @@ def replay_command(
         None, "--plot", help="Write a PNG: reward heat maps + per-waypoint profile."
     ),
     output_format: str = typer.Option("text", "--format", help="text, json or csv."),
+    on_error: str = typer.Option(
+        "skip",
+        "--on-error",
+        help="When --reward/--compare fails on a step: skip (NaN, counted, left out of the sums) or stop "
+        "(describe the step, exit 1).",
+    ),
+    time_budget: float | None = typer.Option(
+        None,
+        "--time-budget",
+        help="Wall-time budget in seconds for all re-scoring (default: 10 ms per step, at least 60 s); "
+        "past it the command stops with exit 2.",
+    ),
 ) -> None:
     """Replay real logs: per-episode summary, behaviour flags, re-scoring and a reward heat map.
 
@@ -42,8 +54,12 @@ def replay_command(
     scored by the simulator's default centre-line function, so for them a fidelity line reports how many logged
     rewards the rebuilt params reproduce.
 
-    Output: text (default), or --format json / csv, both with a schema_version field. Bad input (missing path,
-    unreadable file, no SIM_TRACE lines) prints one line and exits with code 2.
+    A step where a re-scored function raises, returns a bad value, times out or kills its worker gets NaN,
+    is left out of the sums and counted; the first one is shown with its episode, step, waypoints and params
+    (--on-error stop: stop there, exit 1). Re-scoring as a whole stops after --time-budget seconds (exit 2).
+
+    Output: text (default), or --format json / csv, both with a schema_version field (and the failure counts).
+    Bad input (missing path, unreadable file, no SIM_TRACE lines) prints one line and exits with code 2.
 
     Example: reward replay sample-drfc-1-logs/ --tracks-dir tracks/ --reward my_reward.py --plot out.png
     """
@@ -52,14 +68,32 @@ def replay_command(
 
     if output_format not in ("text", "json", "csv"):
         raise UserError(f"--format must be text, json or csv, got '{output_format}'")
+    if on_error not in ("skip", "stop"):
+        raise UserError(f"--on-error must be skip or stop, got '{on_error}'")
+    if time_budget is not None and not 0.0 < time_budget < float("inf"):
+        raise UserError(f"--time-budget must be a positive number of seconds, got {time_budget:g}")
     for path in (reward, compare):
         if path is not None and not path.is_file():
             raise UserError(f"{path}: no such reward-function file")
 
     from replay.pipeline import run_replay
-    from replay.report import render_text, to_csv, to_json
+    from replay.report import describe_params, render_text, to_csv, to_json
+    from replay.rescore import RescoreStopped
 
-    outcome = run_replay(logs, track=track, tracks_dir=tracks_dir, reward=reward, compare=compare)
+    try:
+        outcome = run_replay(
+            logs,
+            track=track,
+            tracks_dir=tracks_dir,
+            reward=reward,
+            compare=compare,
+            on_error=on_error,
+            time_budget=time_budget,
+        )
+    except RescoreStopped as exc:
+        lines = [f"error: re-scoring stopped (--on-error stop): {exc}", *describe_params(exc.failure.params)]
+        typer.echo("\n".join(lines), err=True)
+        raise typer.Exit(1) from None
     if plot is not None:
         if not outcome.groups:
             raise UserError("--plot needs a track: pass --track NAME or --tracks-dir DIR")

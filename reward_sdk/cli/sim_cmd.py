@@ -13,6 +13,8 @@ from reward_sdk.cli.common import console, error_console
 from reward_sdk.errors import UserError
 
 DRIVERS = ("centre", "weave", "hug-left", "hug-right", "crawl", "reverse", "off-track")
+BUDGET_FLOOR_S = 60.0  # smallest default --time-budget of `reward sim drive`, seconds
+BUDGET_PER_EPISODE_S = 60.0  # default --time-budget per episode, seconds
 DEFAULT_PHYSICS = "droa-2026"  # reward_sdk.sim.car.DEFAULT_PHYSICS (not imported: keeps `reward --help` fast)
 PHYSICS_NAMES = ("droa-2026", "drfc-2022")  # the keys of reward_sdk.sim.car.PHYSICS_PROFILES
 
@@ -91,10 +93,29 @@ def register(app: typer.Typer) -> None:
         physics: str = typer.Option(
             DEFAULT_PHYSICS, help=f"Calibrated car model: {', '.join(PHYSICS_NAMES)}."
         ),
+        time_budget: float | None = typer.Option(
+            None,
+            "--time-budget",
+            help=f"Wall-time budget in seconds for all episodes (default {BUDGET_PER_EPISODE_S:g} s per "
+            f"episode, at least {BUDGET_FLOOR_S:g} s); past it the run stops with exit 2.",
+        ),
     ) -> None:
-        """Drive laps with a scripted driver and print status, progress and lap time of each episode."""
+        """Drive laps with a scripted driver and print status, progress and lap time of each episode.
+
+        With --reward the episodes run inside the sandbox worker, one request per episode, each limited to what
+        is left of --time-budget (the worker is killed when it runs out).
+        """
         summaries = run_drive(
-            track, tracks_dir, driver, speed, laps, reverse_track, reward, simtrace, physics=physics
+            track,
+            tracks_dir,
+            driver,
+            speed,
+            laps,
+            reverse_track,
+            reward,
+            simtrace,
+            physics=physics,
+            time_budget=time_budget,
         )
         for s in summaries:
             console.print(
@@ -330,8 +351,15 @@ def run_drive(
     reward: Path | None,
     simtrace: Path | None,
     physics: str = DEFAULT_PHYSICS,
+    time_budget: float | None = None,
 ) -> list[dict[str, Any]]:
-    """Drive ``laps`` episodes with the car model ``physics``; return the episode summaries (with the track name)."""
+    """Drive ``laps`` episodes with the car model ``physics``; return the episode summaries (with the track name).
+
+    Episodes run one at a time (round-robin starts from the start line, as one race would); with ``reward`` each
+    is one ``run_in_worker`` request whose deadline is what is left of ``time_budget`` seconds (default
+    :func:`default_budget`). :raises UserError: bad options, or the budget ran out (the message says in which
+    episode).
+    """
     from reward_sdk.sim.car import physics_profile
     from reward_sdk.sim.episode import RaceConfig
     from reward_sdk.sim.rollout import drive
@@ -339,6 +367,9 @@ def run_drive(
 
     if laps < 1 or not 0.0 < speed <= 4.0:
         raise UserError("--laps must be >= 1 and --speed in (0, 4] m/s")
+    budget = default_budget(laps) if time_budget is None else time_budget
+    if not 0.0 < budget < float("inf"):
+        raise UserError(f"--time-budget must be a positive number of seconds, got {budget:g}")
     try:
         config = RaceConfig(car=physics_profile(physics))
     except ValueError as exc:
@@ -350,25 +381,38 @@ def run_drive(
     turned = driver_name == "reverse"
     keep = "rows" if simtrace is not None else ""
     if reward is None:
-        result = drive(None, track, driver, laps, config, start_ndist=0.0, turned_around=turned, keep=keep)
+
+        def one_episode(start: float, remaining: float) -> dict[str, Any]:
+            return drive(None, track, driver, 1, config, start_ndist=start, turned_around=turned, keep=keep)
+
+        result = _drive_episodes(one_episode, laps, config.start_spacing, budget)
     else:
         from reward_sdk import geometry
         from reward_sdk.reward_file import read_reward_source
         from sandbox import RewardSandbox
+        from sandbox.errors import RewardTimeout
 
         source = read_reward_source(reward)
+        reply_bytes = REPLY_BASE_BYTES + (REPLY_ROW_BYTES * config.max_steps if keep else 0)
         with RewardSandbox(source, filename=str(reward), preload=["reward_sdk.sim.rollout"]) as sandbox:
             sandbox.set_constants(geometry.track_constants(track))
-            result = sandbox.run_in_worker(
-                "reward_sdk.sim.rollout:drive",
-                track,
-                driver,
-                laps,
-                config,
-                start_ndist=0.0,
-                turned_around=turned,
-                keep=keep,
-            )
+
+            def worker_episode(start: float, remaining: float) -> dict[str, Any]:
+                part: dict[str, Any] = sandbox.run_in_worker(
+                    "reward_sdk.sim.rollout:drive",
+                    track,
+                    driver,
+                    1,
+                    config,
+                    start_ndist=start,
+                    turned_around=turned,
+                    keep=keep,
+                    timeout=remaining,
+                    max_reply_bytes=reply_bytes,
+                )
+                return part
+
+            result = _drive_episodes(worker_episode, laps, config.start_spacing, budget, RewardTimeout)
     if simtrace is not None:
         from reward_sdk.simtrace import SimTraceWriter
 
@@ -376,3 +420,52 @@ def run_drive(
         with SimTraceWriter(simtrace, header_lines=header) as writer:
             writer.write_many(result["rows"])
     return [dict(s, track=track.name) for s in result["episodes"]]
+
+
+REPLY_BASE_BYTES = 1 << 20  # reply size allowed for one episode's summary, bytes
+REPLY_ROW_BYTES = 400  # reply size allowed per SIM_TRACE_LOG row kept (about 170 used), bytes
+
+
+def default_budget(laps: int) -> float:
+    """Default ``--time-budget`` of ``reward sim drive`` for ``laps`` episodes, in seconds."""
+    return max(BUDGET_FLOOR_S, BUDGET_PER_EPISODE_S * laps)
+
+
+def _drive_episodes(
+    one_episode: Callable[[float, float], dict[str, Any]],
+    laps: int,
+    spacing: float,
+    budget: float,
+    timeout_error: type[BaseException] | None = None,
+) -> dict[str, Any]:
+    """Run ``laps`` episodes as ``one_episode(start_ndist, seconds_left)`` calls under one wall-time budget.
+
+    Starts advance by ``spacing`` of a lap from 0.0 (the race's round robin); episode numbers in the summaries
+    and rows are renumbered 0, 1, ... across calls. ``timeout_error`` raised once the budget is spent (the
+    sandbox's kill at the request deadline) becomes the budget's one-line :class:`UserError`.
+    """
+    import time
+
+    deadline = time.monotonic() + budget
+    caught: tuple[type[BaseException], ...] = (timeout_error,) if timeout_error is not None else ()
+    episodes: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    start = 0.0
+    for index in range(laps):
+        remaining = deadline - time.monotonic()
+        spent = UserError(
+            f"sim drive stopped: the {budget:g} s budget was exceeded in episode {index + 1} of {laps} "
+            f"({index} finished); raise --time-budget"
+        )
+        if remaining <= 0.0:
+            raise spent
+        try:
+            part = one_episode(start, remaining)
+        except caught:
+            if time.monotonic() < deadline:
+                raise  # one reward call past its own limit, not the budget
+            raise spent from None
+        episodes += [dict(summary, episode=index) for summary in part["episodes"]]
+        rows += [dict(row, episode=index) for row in part["rows"]]
+        start = (start + spacing) % 1.0
+    return {"episodes": episodes, "rows": rows}
