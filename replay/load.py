@@ -26,7 +26,6 @@ import pyarrow as pa
 from replay.detect import (
     Candidate,
     LogInputError,
-    candidates,
     is_archive,
     iteration_of,
     kind_by_name,
@@ -46,7 +45,12 @@ from replay.readers.simtrace_csv import (
     looks_like_simtrace_header,
     split_csv,
 )
+from replay.readers.sources import Budget, LogLimitError, candidates, limit
+from replay.readers.text import line_number, long_line_at
 from replay.schema import STEP_COLUMNS, SourceInfo
+from reward_sdk.errors import InputLimitError, UserError
+from reward_sdk.input_files import size_text
+from reward_sdk.sim.actions import read_metadata_bytes
 
 try:  # pandas >= 3.0: a frame from ready-made blocks (no per-column sanitising, no consolidation)
     from pandas.api.internals import create_dataframe_from_blocks as _from_blocks
@@ -96,17 +100,47 @@ def _sniff_kind(blob: Blob, names_of: Callable[[str], tuple[str, ...]] = header_
     return None
 
 
-def _read_blob(cand: Candidate, arena: FileArena) -> Blob:
+def _read_blob(cand: Candidate, arena: FileArena, max_line: int) -> Blob:
     """The candidate's bytes: plain files straight into the read's arena, others through ``cand.read``.
 
-    :raises LogInputError: the file cannot be read.
+    :param max_line: longest line accepted (bytes; :data:`replay.readers.sources.MAX_LINE_BYTES`).
+    :raises LogInputError: the file cannot be read; :class:`LogLimitError`: not a regular file, a gzip bomb,
+        or a line longer than ``max_line``.
     """
     if cand.path is None:
-        return Blob.of(cand.read())
+        data = cand.read()
+        at = long_line_at(data, 0, len(data), max_line)
+        if at >= 0:
+            raise LogLimitError(
+                f"{cand.source}:{line_number(data, 0, at)}: line longer than {size_text(max_line)}, refused "
+                "(set $REWARD_MAX_LINE_BYTES to raise the limit)"
+            )
+        return Blob.of(data)
     try:
-        return arena.read(cand.path)
+        return arena.read(cand.path, max_line)
+    except InputLimitError as exc:
+        raise LogLimitError(str(exc)) from None
     except OSError as exc:
         raise LogInputError(f"{cand.path}: cannot read ({exc.strerror or exc})") from exc
+
+
+def _read_side_metadata(cand: Candidate) -> dict[str, Any]:
+    """A ``model_metadata.json`` (as ``{key: value}``) or ``hyperparameters.json`` (as ``{"hyperparameters":
+    {...}}``): a regular file of at most :data:`reward_sdk.sim.actions.MAX_METADATA_BYTES`, types checked.
+
+    :raises LogLimitError: not a regular file, too big or nested too deeply; :class:`LogInputError`: a key of
+        the wrong type.
+    """
+    try:
+        data = read_metadata_bytes(cand.path) if cand.path is not None else cand.read()
+        meta = parse_model_metadata(data, cand.source, hyperparameters=cand.name != "model_metadata.json")
+    except InputLimitError as exc:
+        raise LogLimitError(str(exc)) from None
+    except UserError as exc:
+        if isinstance(exc, LogInputError):
+            raise
+        raise LogInputError(str(exc)) from None
+    return meta if cand.name == "model_metadata.json" else {"hyperparameters": meta}
 
 
 @dataclass
@@ -225,7 +259,10 @@ def _iterations(
             continue
         hyper = info.extra.get("hyperparameters") or {}
         per = hyper.get("num_episodes_between_training") if isinstance(hyper, dict) else None
-        divisor[i] = int(per) if isinstance(per, int | float) and per >= 1 else DEFAULT_EPISODES_PER_ITERATION
+        if isinstance(per, int | float) and not isinstance(per, bool) and 1 <= per < 2**31:  # not inf/NaN
+            divisor[i] = int(per)
+        else:
+            divisor[i] = DEFAULT_EPISODES_PER_ITERATION
     if not divisor.any():  # only CSVs
         return np.asarray(per_source[origin], dtype=np.int64)
     if divisor.all() and (divisor == divisor[0]).all():  # only logs, one divisor
@@ -395,6 +432,8 @@ def read_logs(
     side: dict[str, dict[str, Any]] = {}
     names_of = functools.cache(header_names)  # the CSVs of a run share their header: parse it once per read
     arena = FileArena()  # plain files are read into reused memory (see replay.readers.scratch)
+    budget = Budget()  # decompressed bytes of this read (gzip bomb cap, see replay.readers.sources)
+    max_line = limit("MAX_LINE_BYTES")
     # A file reached twice (the same path given twice, or a file and its folder) is read once; one path never
     # lists a file twice.
     seen: set[str] = set()
@@ -402,7 +441,7 @@ def read_logs(
     for raw in path_list:
         path = Path(raw)
         explicit_file = path.is_file() and not is_archive(path.name)
-        for cand in candidates(path):
+        for cand in candidates(path, budget):
             if several_paths:
                 identity = os.path.realpath(cand.path) if cand.path is not None else cand.source
                 if identity in seen:
@@ -412,11 +451,9 @@ def read_logs(
             if kind is None and not explicit_file:
                 continue
             if kind == "meta":
-                meta = parse_model_metadata(cand.read())
-                entry = meta if cand.name == "model_metadata.json" else {"hyperparameters": meta}
-                side.setdefault(cand.root, {}).update(entry)
+                side.setdefault(cand.root, {}).update(_read_side_metadata(cand))
                 continue
-            blob = _read_blob(cand, arena)
+            blob = _read_blob(cand, arena, max_line)
             sniffed = _sniff_kind(blob, names_of)
             if sniffed is None:
                 if explicit_file:

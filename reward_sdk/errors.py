@@ -18,3 +18,9 @@ class TrackError(UserError):
 
 class ParamsError(UserError):
     """A params dict (or JSON) does not match the DeepRacer input schema."""
+
+
+class InputLimitError(UserError):
+    """An input file is refused before it is used: it is not a regular file (a FIFO, a device, a socket), or it
+    is beyond a documented safety cap (size, decompressed size, archive members, line length, nesting depth,
+    array shape). The message names the file, the cap and, where there is one, the variable that raises it."""

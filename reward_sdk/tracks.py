@@ -24,6 +24,7 @@ names because "inner" means the inside of the loop).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,7 +35,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from reward_sdk.errors import TrackError
+from reward_sdk.errors import InputLimitError, TrackError
+from reward_sdk.input_files import cap, open_regular, size_text
 
 FloatArray = NDArray[np.float64]
 
@@ -48,6 +50,11 @@ MIN_SIDE_CONSISTENCY = 0.95
 """Share of waypoints whose inner border must lie on the same side of the centre line (real files: ≥ 97 %)."""
 
 TRACKS_DIR_ENV = "REWARD_TRACKS_DIR"
+
+MAX_TRACK_BYTES = 64 << 20
+"""Largest ``.npy`` track file read (bytes): real route files are 5-60 kB, a million (N, 6) rows is 48 MB.
+Bigger files are refused before they are read; ``$REWARD_MAX_TRACK_BYTES`` raises the cap."""
+MAX_TRACK_BYTES_ENV = "REWARD_MAX_TRACK_BYTES"
 
 
 @dataclass(eq=False)
@@ -255,12 +262,56 @@ def load_track(path: str | os.PathLike[str], *, drop_duplicate_points: bool = Fa
         raise TrackError(f"{file_path}: no such track file")
     if file_path.is_dir():
         raise TrackError(f"{file_path}: is a directory, expected a .npy track file")
-    try:
-        rows = np.load(file_path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise TrackError(f"{file_path}: not a readable .npy array ({reason})") from None
+    rows = _read_npy(file_path)
     return track_from_rows(rows, file_path.stem, source=file_path, drop_duplicates=drop_duplicate_points)
+
+
+def _read_npy(file_path: Path) -> np.ndarray:
+    """The array in the ``.npy`` file at ``file_path``, checked before anything is allocated.
+
+    The header is parsed first (numpy's format helpers): object dtypes (pickled Python objects) are refused,
+    and the bytes the header's shape and dtype need must be in the file (a 600-byte file claiming shape
+    (10**12, 6) is refused instead of asking for 44 TiB). The file must be a regular file (opening a FIFO would
+    block forever) of at most :data:`MAX_TRACK_BYTES` bytes.
+
+    :raises TrackError: not a regular file, too big, not a ``.npy`` array, object dtype, or truncated data.
+    """
+    limit = cap(MAX_TRACK_BYTES, MAX_TRACK_BYTES_ENV)
+    try:
+        fd, size = open_regular(file_path, "track file")
+    except InputLimitError as exc:
+        raise TrackError(str(exc)) from None
+    except OSError as exc:
+        raise TrackError(f"{file_path}: cannot read track file ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as stream:
+        if size > limit:
+            raise TrackError(
+                f"{file_path}: track file larger than {size_text(limit)} "
+                f"(set ${MAX_TRACK_BYTES_ENV} to raise the limit)"
+            )
+        try:
+            version = np.lib.format.read_magic(stream)
+            read_header = (
+                np.lib.format.read_array_header_1_0
+                if version == (1, 0)
+                else np.lib.format.read_array_header_2_0  # 3.0 differs only in the header's text encoding
+            )
+            shape, _, dtype = read_header(stream)
+            if dtype.hasobject:
+                raise TrackError(f"{file_path}: object arrays (pickled Python objects) are not accepted")
+            need = math.prod(shape) * dtype.itemsize
+            have = size - stream.tell()
+            if need > have:
+                raise TrackError(
+                    f"{file_path}: header claims shape {tuple(shape)} of {dtype} ({size_text(need)}) "
+                    f"but the file holds {size_text(have)} of data"
+                )
+            stream.seek(0)
+            array: np.ndarray = np.lib.format.read_array(stream, allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise TrackError(f"{file_path}: not a readable .npy array ({reason})") from None
+    return array
 
 
 def tracks_dir_from_env() -> Path | None:

@@ -18,6 +18,9 @@ import json
 import re
 from typing import Any
 
+from reward_sdk.errors import InputLimitError, UserError
+from reward_sdk.input_files import cap, size_text
+
 _PARAM_PATTERNS = {
     key: (
         re.compile(rf"\* /{key}: ([^\s,]+)"),
@@ -138,22 +141,48 @@ def mine_log_metadata(text: str | bytes | memoryview) -> dict[str, Any]:
         if (value := first(pattern)) is not None:
             found[key] = value
     if (value := first(_HYPER)) is not None:
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(ValueError, RecursionError):
             found["hyperparameters"] = json.loads(value)
     return found
 
 
-def parse_model_metadata(data: bytes) -> dict[str, Any]:
+def parse_model_metadata(
+    data: bytes, source: str = "model_metadata.json", *, hyperparameters: bool = False
+) -> dict[str, Any]:
     """Read a ``model_metadata.json``: returns ``action_space``, ``action_space_type`` and the other keys.
 
-    Unreadable JSON gives an empty dict (metadata is optional for replay).
+    With ``hyperparameters``, read a ``hyperparameters.json`` instead: its keys as they are.
+
+    Unreadable JSON (a syntax error, not UTF-8, not an object) gives an empty dict: metadata is optional for
+    replay. A hostile file does not: it is refused with one line.
+
+    :raises InputLimitError: more than :data:`reward_sdk.sim.actions.MAX_METADATA_BYTES` bytes, or nested too
+        deeply for the JSON parser.
+    :raises UserError: a key of the wrong type (``action_space`` not a list of objects or an object, ``sensor``
+        not a list of strings...; ``num_episodes_between_training`` not a positive integer).
     """
+    from reward_sdk.sim import actions
+
+    limit = cap(actions.MAX_METADATA_BYTES, actions.MAX_METADATA_BYTES_ENV)
+    if len(data) > limit:
+        raise InputLimitError(
+            f"{source}: metadata file larger than {size_text(limit)}, refused "
+            f"(set ${actions.MAX_METADATA_BYTES_ENV} to raise the limit)"
+        )
     try:
-        meta = json.loads(data.decode("utf-8", errors="replace"))
+        meta = actions.decode_metadata_json(data, source)
     except ValueError:
         return {}
     if not isinstance(meta, dict):
         return {}
+    if hyperparameters:
+        per = meta.get("num_episodes_between_training")
+        if per is not None and (not isinstance(per, int) or isinstance(per, bool) or per < 1):
+            raise UserError(
+                f"{source}: 'num_episodes_between_training' must be a positive integer, got {str(per)[:60]}"
+            )
+        return meta
+    actions.check_metadata_types(meta, source)
     space = meta.get("action_space")
     meta["action_space_type"] = str(
         meta.get("action_space_type") or action_space_type_of(space) or ""

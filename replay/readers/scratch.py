@@ -21,6 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from replay.readers.text import line_number, long_line_at
+from reward_sdk.errors import InputLimitError
+from reward_sdk.input_files import open_regular, size_text
+
 MAX_KEPT = 8 << 20
 """Largest buffer (bytes) a thread keeps between reads, per slot (there are eight slots)."""
 
@@ -106,14 +110,20 @@ class FileArena:
         self.buffer = scratch_bytes(slot, 1 << 20)
         self.used = 0
 
-    def read(self, path: str) -> Blob:
-        """The bytes of the file at ``path`` (as a blob into the arena).
+    def read(self, path: str, max_line: int | None = None) -> Blob:
+        """The bytes of the regular file at ``path`` (as a blob into the arena).
 
+        :param max_line: refuse a file where a run of this many bytes holds no line break
+            (:func:`replay.readers.text.long_line_at`); None: no check. Files over :data:`CHUNKED_READ_BYTES`
+            are then read and checked chunk by chunk, so a huge one-line file is refused after one chunk.
+        :raises InputLimitError: not a regular file (opened without blocking: a FIFO cannot hang the read), or a
+            line over ``max_line``.
         :raises OSError: the file cannot be opened or read.
         """
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        fd, size = open_regular(path, "log file")
         try:
-            size = os.fstat(fd).st_size
+            if max_line is not None and size > CHUNKED_READ_BYTES:
+                return Blob.of(_read_checked(fd, path, max_line))
             if self.used + size + 9 > len(self.buffer):  # a bigger buffer; earlier blobs keep the old one
                 self.buffer = scratch_bytes(self.slot, max(size + 9, 2 * len(self.buffer)))
                 self.used = 0
@@ -130,14 +140,54 @@ class FileArena:
                 rest = [bytes(self.buffer[start : start + got])]
                 while chunk := os.read(fd, 1 << 20):
                     rest.append(chunk)
-                return Blob.of(b"".join(rest))
+                data = b"".join(rest)
+                if max_line is not None:
+                    _check_lines(data, 0, len(data), max_line, path)
+                return Blob.of(data)
         finally:
             os.close(fd)
         end = start + got
+        if max_line is not None:
+            _check_lines(self.buffer, start, end, max_line, path)
         gap = 8 - end % 8
         self.buffer[end : end + gap] = b"\n" * gap
         self.used = end + gap
         return Blob(self.buffer, start, end)
+
+
+CHUNKED_READ_BYTES = 64 << 20
+"""Files bigger than this (bytes) are read in chunks of about this size when lines are checked."""
+
+
+def _check_lines(data: bytes | bytearray, start: int, end: int, max_line: int, path: str) -> None:
+    """:raises InputLimitError: ``data[start:end]`` has a run of ``max_line`` bytes without a line break."""
+    at = long_line_at(data, start, end, max_line)
+    if at >= 0:
+        raise _long_line(path, line_number(data, start, at), max_line)
+
+
+def _long_line(path: str, line: int, max_line: int) -> InputLimitError:
+    return InputLimitError(
+        f"{path}:{line}: line longer than {size_text(max_line)}, refused "
+        "(set $REWARD_MAX_LINE_BYTES to raise the limit)"
+    )
+
+
+def _read_checked(fd: int, path: str, max_line: int) -> bytes:
+    """All bytes from ``fd``, read in chunks (whole multiples of ``max_line``), each checked for a line over
+    ``max_line`` before the next is read. :raises InputLimitError: a line too long."""
+    step = max_line * max(1, CHUNKED_READ_BYTES // max_line)
+    parts: list[bytes] = []
+    lines_before = 0
+    while chunk := os.read(fd, step):
+        while len(chunk) < step and (more := os.read(fd, step - len(chunk))):  # short reads: fill the chunk
+            chunk += more
+        at = long_line_at(chunk, 0, len(chunk), max_line)
+        if at >= 0:
+            raise _long_line(path, lines_before + line_number(chunk, 0, at), max_line)
+        lines_before += chunk.count(b"\n")
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def adjacent(blobs: list[Blob]) -> bool:

@@ -11,6 +11,7 @@ The params dict always carries the *commanded* values (unclipped); only the car 
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Sequence
@@ -18,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reward_sdk.errors import UserError
+from reward_sdk.errors import InputLimitError, UserError
+from reward_sdk.input_files import cap, read_regular
 
 SENSORS = ("FRONT_FACING_CAMERA", "STEREO_CAMERAS", "LEFT_CAMERA", "observation")
 NETWORKS = (
@@ -28,6 +30,11 @@ NETWORKS = (
 )
 DEFAULT_STEERING_DEG = (-30.0, -15.0, 0.0, 15.0, 30.0)  # deg, default discrete grid
 DEFAULT_SPEEDS_MPS = (1.0, 2.0)  # m/s, default discrete grid
+
+MAX_METADATA_BYTES = 1 << 20
+"""Largest ``model_metadata.json`` / ``hyperparameters.json`` read (bytes); real ones are 1-3 kB. Bigger files
+are refused before they are read; ``$REWARD_MAX_METADATA_BYTES`` raises the cap."""
+MAX_METADATA_BYTES_ENV = "REWARD_MAX_METADATA_BYTES"
 
 
 @dataclass(frozen=True)
@@ -172,22 +179,99 @@ class ModelMetadata:
         }
 
 
+def _short(value: object) -> str:
+    """``repr(value)`` cut to 60 characters (a hostile value may be megabytes long)."""
+    text = (
+        repr(value)
+        if not isinstance(value, int) or abs(value) < 10**60
+        else f"<{value.bit_length()}-bit int>"
+    )
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _number(value: object, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise UserError(f"{where}: expected a number, got {value!r}")
+        raise UserError(f"{where}: expected a number, got {_short(value)}")
     try:
         number = float(value)
-    except ValueError:
-        raise UserError(f"{where}: expected a number, got {value!r}") from None
+    except (ValueError, OverflowError):  # OverflowError: an integer beyond the float range
+        raise UserError(f"{where}: expected a finite number, got {_short(value)}") from None
     if not math.isfinite(number):
-        raise UserError(f"{where}: expected a finite number, got {value!r}")
+        raise UserError(f"{where}: expected a finite number, got {_short(value)}")
     return number
+
+
+@functools.cache
+def _key_types() -> Any:
+    """The pydantic model of the typed top-level keys of ``model_metadata.json`` (built on first use: pydantic is
+    imported only when a metadata file is read)."""
+    from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, StrictStr
+
+    class MetadataKeys(BaseModel):
+        """Types of the keys besides ``action_space`` (checked by hand, for messages that name the action)."""
+
+        model_config = ConfigDict(extra="allow")
+
+        action_space_type: StrictStr | None = None
+        sensor: list[StrictStr] | None = None
+        neural_network: StrictStr | None = None
+        training_algorithm: StrictStr | None = None
+        version: StrictStr | StrictInt | StrictFloat | None = None
+
+    return MetadataKeys
+
+
+def check_metadata_types(data: object, source: str = "model_metadata.json") -> dict[str, Any]:
+    """Check the JSON types of a decoded ``model_metadata.json`` (pydantic), not its meaning; returns ``data``.
+
+    An object whose ``action_space_type``, ``neural_network``, ``training_algorithm`` are strings, ``sensor`` a
+    list of strings and ``version`` a string or number (each optional), and whose ``action_space`` (optional) is
+    a list of objects or an object.
+
+    :raises UserError: one line naming the first key at fault.
+    """
+    from pydantic import ValidationError
+
+    if not isinstance(data, dict):
+        raise UserError(
+            f"{source}: expected a JSON object with an 'action_space' key, got {type(data).__name__}"
+        )
+    try:
+        _key_types().model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(
+            str(part) for part in first["loc"] if not str(part).startswith(("str", "int", "float"))
+        )
+        raise UserError(f"{source}: '{where}': {first['msg']}, got {_short(first['input'])}") from None
+    space = data.get("action_space")
+    if space is not None and not (
+        isinstance(space, dict) or (isinstance(space, list) and all(isinstance(a, dict) for a in space))
+    ):
+        raise UserError(
+            f"{source}: 'action_space' must be a list of {{steering_angle, speed}} objects or an object of "
+            f"ranges, got {_short(space)}"
+        )
+    return data
+
+
+def decode_metadata_json(data: bytes, source: str) -> object:
+    """The JSON value in ``data`` (a ``model_metadata.json`` or ``hyperparameters.json``).
+
+    :raises InputLimitError: nested too deeply for the parser (e.g. 100 000 ``[``).
+    :raises ValueError: not UTF-8 JSON (``json.JSONDecodeError`` for syntax errors, with line and column).
+    """
+    try:
+        return json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise InputLimitError(f"{source}: JSON nested too deeply, refused") from None
 
 
 def parse_model_metadata(data: object, source: str = "model_metadata.json") -> ModelMetadata:
     """Validate a decoded ``model_metadata.json``; every problem is a one-line :class:`UserError`."""
     if not isinstance(data, dict):
         raise UserError(f"{source}: expected a JSON object with an 'action_space' key")
+    check_metadata_types(data, source)
     if "action_space" not in data:
         raise UserError(f"{source}: missing required key 'action_space'")
     kind = str(data.get("action_space_type", "discrete")).strip().lower()
@@ -240,15 +324,33 @@ def parse_model_metadata(data: object, source: str = "model_metadata.json") -> M
     )
 
 
-def load_model_metadata(path: str | Path) -> ModelMetadata:
-    """Read and validate ``model_metadata.json``. :raises UserError: unreadable file or invalid content."""
-    file_path = Path(path)
+def read_metadata_bytes(path: str | Path) -> bytes:
+    """The bytes of a ``model_metadata.json`` / ``hyperparameters.json``: a regular file of at most
+    :data:`MAX_METADATA_BYTES` (FIFOs and devices are refused before any read, so nothing blocks).
+
+    :raises UserError: unreadable file; :class:`InputLimitError`: not a regular file, or too big.
+    """
+    limit = cap(MAX_METADATA_BYTES, MAX_METADATA_BYTES_ENV)
     try:
-        text = file_path.read_text(encoding="utf-8")
+        return read_regular(path, limit, "metadata file", MAX_METADATA_BYTES_ENV)
     except OSError as exc:
-        raise UserError(f"{file_path}: cannot read model metadata ({exc.strerror or exc})") from None
+        raise UserError(f"{path}: cannot read model metadata ({exc.strerror or exc})") from None
+
+
+def load_model_metadata(path: str | Path) -> ModelMetadata:
+    """Read and validate ``model_metadata.json``.
+
+    :raises UserError: unreadable file, invalid JSON or invalid content (one line);
+        :class:`InputLimitError`: not a regular file, bigger than :data:`MAX_METADATA_BYTES`, or nested too
+        deeply.
+    """
+    file_path = Path(path)
+    raw = read_metadata_bytes(file_path)
     try:
-        data = json.loads(text)
+        data = decode_metadata_json(raw, str(file_path))
     except json.JSONDecodeError as exc:
         raise UserError(f"{file_path}:{exc.lineno}:{exc.colno}: invalid JSON ({exc.msg})") from None
+    except ValueError as exc:  # not UTF-8, or an integer literal beyond Python's digit limit
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserError(f"{file_path}: invalid JSON ({reason[:120]})") from None
     return parse_model_metadata(data, str(file_path))
