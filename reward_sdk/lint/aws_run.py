@@ -233,6 +233,7 @@ def import_verdict(exc: Any, source: str, filename: str, tree: ast.Module) -> Aw
     else:
         last = "MemoryError"
     last = last.rstrip()
+    last = last.removesuffix(": ()")  # the sandbox shows empty ``args`` as "()"; Python's str() is ""
     last = last[:-1] if last.endswith(":") else last  # an exception without text prints its name alone
     real = real_python_text(last)
     if real is None:
