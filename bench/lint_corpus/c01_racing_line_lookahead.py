@@ -1,4 +1,5 @@
 # expect: clean
+# tracks: technical
 # Racing line of 300 points pasted from an optimiser; nearest point, look-ahead heading, folded difference.
 import math
 

@@ -1,4 +1,5 @@
 # expect: clean
+# tracks: technical
 # The same kind of pasted line as a numpy array; vectorised nearest point and a speed target by curvature.
 import numpy as np
 

@@ -1,5 +1,6 @@
-# expect: clean
-# Object avoidance with the object lists checked first (they are empty in time trials).
+# expect: RW011
+# Object avoidance with the object lists checked first (they are empty in time trials). Correct in the
+# simulator, but the official validator's test dicts have no `projection_distance`: AWS rejects the upload.
 def reward_function(params):
     if not params["all_wheels_on_track"]:
         return 1e-3

@@ -1,5 +1,6 @@
-# expect: clean
-# scipy for the nearest waypoints.
+# expect: RW011
+# scipy for the nearest waypoints. Fine in the simulator, but cdist imports numpy lazily on its first call,
+# which the official validator's import hook refuses: AWS rejects the upload.
 import numpy as np
 from scipy.spatial import distance
 

@@ -1,4 +1,5 @@
 # expect: clean
+# tracks: technical
 # A class that owns the pasted racing line and remembers the last index to search near it.
 import math
 

@@ -1,4 +1,5 @@
 # expect: RW107
+# tracks: technical
 # Pasted racing line, look-ahead direction from a helper, difference never folded.
 import math
 

@@ -1,4 +1,5 @@
 # expect: RW107, RW110
+# tracks: technical
 # Pasted racing line with two mistakes: an unfolded heading difference and an exact distance test.
 import math
 

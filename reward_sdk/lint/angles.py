@@ -214,7 +214,7 @@ class _Function:
 
     def _visit_statement(self, stmt: ast.stmt) -> None:
         for expr in self._own_expressions(stmt):
-            for node in ast.walk(expr):
+            for node in reversed(list(ast.walk(expr))):  # inner expressions first: one mistake, one finding
                 self._check(node)
         if isinstance(stmt, ast.Return) and stmt.value is not None:
             self.returns.append(self.unit(stmt.value))
@@ -302,9 +302,10 @@ class _Function:
             )
             return
         if isinstance(node.op, ast.Add | ast.Sub | ast.Mod) and pair & _RADIAN_LIKE and None in pair:
-            other = node.right if left in _RADIAN_LIKE else node.left
+            other, angle = (node.right, node.left) if left in _RADIAN_LIKE else (node.left, node.right)
             value = _number(other)
-            if value is not None and abs(value) in {90.0, 180.0, 270.0, 360.0}:
+            inner_seen = any(id(inner) in self.seen for inner in ast.walk(angle))  # (a + 360) % 360: once
+            if value is not None and abs(value) in {90.0, 180.0, 270.0, 360.0} and not inner_seen:
                 self.add(
                     node,
                     "RW109",

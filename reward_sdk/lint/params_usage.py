@@ -207,11 +207,12 @@ class _Scope:
                 exact = EXACT_VALUES.get(key, frozenset())
                 if key in EXACT_VALUES and (exact is None or value in exact):
                     continue
+                fix = f"{key} <= 0.01" if value == 0 else f"abs({key} - {value:g}) <= 0.01"
                 self.add(
                     node,
                     "RW110",
                     f"params[{key!r}] == {value:g} is almost never exactly true for a measured float;"
-                    f" compare with a tolerance (`{key} <= {value:g} + 0.01` or math.isclose)",
+                    f" compare with a tolerance (`{fix}` or math.isclose)",
                 )
                 return
 

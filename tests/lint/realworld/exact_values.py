@@ -1,4 +1,4 @@
-# expect: RW110 line 12
+# expect: RW110 line 13
 # Exact values that the simulator really sends are fine; a measured distance never equals 0.
 
 

@@ -3,11 +3,13 @@
 from shapely.geometry.point import Point
 from shapely.geometry.polygon import LineString
 
+CENTRE = []
+
 
 def reward_function(params):
-    centre = LineString(params["waypoints"])
-    car = Point(params["x"], params["y"])
-    offset = centre.distance(car)
+    if not CENTRE:  # built once per run (one track): shapely construction is slow for every step
+        CENTRE.append(LineString(params["waypoints"]))
+    offset = CENTRE[0].distance(Point(params["x"], params["y"]))
     half = 0.5 * params["track_width"]
     if not params["all_wheels_on_track"]:
         return 1e-3

@@ -3,5 +3,5 @@
 # speed, even though the old comparison (off-track at 1.5 m/s against the centre line at 1 m/s) missed it.
 def reward_function(params):
     if params["speed"] < 1.2:
-        return 1.0 - 0.2 * params["distance_from_center"]
-    return 0.5 - 0.1 * params["distance_from_center"]
+        return 1.0
+    return 0.5
