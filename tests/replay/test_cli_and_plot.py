@@ -112,3 +112,39 @@ def test_heatmap_difference_is_zero_for_identical_functions(tmp_path: Path, logs
     track = load_track(logs_dir.parent / "tracks" / "reinvent_base.npy")
     path = plot_replay(tmp_path / "p.png", steps, track, steps["reward"].to_numpy(), np.zeros(len(steps)))
     assert path.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--on-error", "ignore"],
+        ["--time-budget", "0"],
+        ["--time-budget", "-5"],
+        ["--time-budget", "soon"],
+    ],
+)
+def test_bad_rescoring_options_are_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], logs_dir: Path, options: list[str]
+) -> None:
+    reward = str(EXAMPLES / "follow_center_line.py")
+    assert main(["replay", str(logs_dir / EVAL_CSV), "--reward", reward, *options]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ")
+    assert ("--on-error" if options[0] == "--on-error" else "--time-budget") in err[0]
+
+
+def test_json_of_a_clean_rescore_reports_zero_failures(
+    capsys: pytest.CaptureFixture[str], logs_dir: Path, tracks_dir: Path
+) -> None:
+    reward = str(EXAMPLES / "follow_center_line.py")
+    args = ["replay", str(logs_dir / EVAL_CSV), "--tracks-dir", str(tracks_dir), "--reward", reward]
+    assert main([*args, "--format", "json", "--on-error", "stop", "--time-budget", "120"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["totals"]["new_reward_failed"] == 0
+    assert doc["rescore_failures"]["new_reward"] == {
+        "function": "follow_center_line.py",
+        "failed": 0,
+        "errors": {},
+        "first": None,
+    }
+    assert all(e["new_reward_failed"] == 0 for e in doc["episodes"])
