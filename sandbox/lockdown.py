@@ -1,18 +1,29 @@
 """Process-level isolation applied by the worker to itself, after trusted imports and before user code runs.
 
-Layers (each best-effort; :func:`lock_down` reports what is actually in effect):
+Layers, in order (each best-effort; :func:`lock_down` reports what is actually in effect):
 
-1. ``PR_SET_PDEATHSIG=SIGKILL``: the worker dies with its parent.
-2. When running as root: drop to uid/gid ``nobody`` (65534), no supplementary groups. Makes RLIMIT_NPROC effective
-   (the kernel exempts root from it) and removes write access to root-owned files.
-3. ``unshare(CLONE_NEWUSER | CLONE_NEWNET)``: an empty network namespace (no interfaces up); connecting anywhere fails with ENETUNREACH.
-4. ``setrlimit``: RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE=0, RLIMIT_NOFILE, RLIMIT_CORE=0, RLIMIT_NPROC=1.
-5. seccomp-bpf (x86-64 only, built by hand, no library needed): refuses with EPERM process creation
-   (fork/vfork/execve/execveat, clone without CLONE_THREAD), sockets, ptrace/process_vm_*, kill, mount/namespace
-   calls, kernel-module and keyring calls, filesystem mutation
-   (unlink/rename/mkdir/chmod/chown/link/truncate...) and
-   ``open``/``openat`` with write/create/truncate flags; ``clone3``/``openat2`` return ENOSYS (glibc falls back);
-   foreign-ABI (i386/x32) syscalls kill the process.
+1. Namespaces: new mount and IPC namespaces and (unless ``limits.network``) an empty network namespace (no interface
+   up; connecting anywhere fails with ENETUNREACH). As root no user namespace is needed; otherwise one mapping the
+   caller's own uid/gid comes first. SysV IPC objects die with the IPC namespace.
+2. Minimal read-only file system: a tmpfs root holding read-only binds of the standard library, the directories of
+   the imported packages (numpy, scipy, shapely, RestrictedPython, ``sandbox``, preloaded project packages...),
+   their ``.libs`` siblings, the shared-library directories and ``/dev/{null,zero,urandom}``; ``pivot_root`` into
+   it and the old root is detached. No ``/proc`` (of any process), ``/tmp``, ``/home``, ``/root`` or checkout.
+3. When running as root: drop to uid/gid ``nobody`` (65534), no supplementary groups. Makes RLIMIT_NPROC effective
+   (the kernel exempts root from it). Otherwise the user namespace's capabilities are dropped.
+4. ``PR_SET_PDEATHSIG=SIGKILL`` — armed only now, because every credential change above clears it — then a check
+   that the parent did not die in between (the process exits at once if it did); ``PR_SET_DUMPABLE=0``.
+5. ``setrlimit``: RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE=0, RLIMIT_NOFILE, RLIMIT_CORE=0, RLIMIT_NPROC=1.
+6. seccomp-bpf (x86-64 only, built by hand, no library needed): refuses with EPERM process creation
+   (fork/vfork/execve/execveat, clone without CLONE_THREAD), sockets, ptrace/process_vm_*/pidfd_*/kcmp,
+   mount/namespace calls, kernel-module and keyring calls, filesystem mutation
+   (unlink/rename/mkdir/chmod/chown/link/truncate...), ``open``/``openat`` with write/create/truncate flags,
+   SysV IPC and POSIX message queues, ``flock`` and the ``fcntl`` lock/lease/notify/owner commands, SIGIO-owner
+   and TIOCSTI ioctls, setpriority/ioprio_set/migrate_pages/move_pages, and ``prctl`` changes of the parent-death
+   signal, dumpability and ptracer. kill/tkill/tgkill/rt_(tg)sigqueueinfo are allowed only towards the worker's own
+   pid (so never ``kill(0)``/``kill(-1)`` or a sibling worker of the same uid); prlimit64/sched_set* only for pid 0
+   or the worker itself. ``clone3``/``openat2`` return ENOSYS (glibc falls back); foreign-ABI (i386/x32) syscalls
+   kill the process.
 """
 
 from __future__ import annotations
@@ -20,6 +31,7 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+import re
 import resource
 import signal
 import struct
@@ -51,6 +63,7 @@ _MS_NOATIME, _MS_NODIRATIME, _MS_BIND, _MS_REC, _MS_PRIVATE, _MS_RELATIME = (
 _ST_RELATIME = 4096
 _MNT_DETACH = 2
 _SYS_PIVOT_ROOT = 155
+_SHARED_OBJECT = re.compile(r"\.so(\.\d+)*$")  # libc.so.6, x.cpython-311-x86_64-linux-gnu.so
 _CAP_VERSION_3 = 0x20080522
 _CLONE_THREAD = 0x00010000
 _NOBODY = 65534
@@ -303,7 +316,7 @@ def _view_paths() -> list[str]:
             for line in maps:
                 fields = line.split(maxsplit=5)
                 path = fields[5].strip() if len(fields) == 6 else ""
-                if path.startswith("/") and ".so" in os.path.basename(path):
+                if path.startswith("/") and _SHARED_OBJECT.search(path):
                     wanted.add(os.path.dirname(path))
     except OSError:
         pass
@@ -362,8 +375,12 @@ def _pivot_to_minimal_root(libc: Any, paths: list[str]) -> str:
                 continue
             keep = flags & (_MS_NOSUID | _MS_NODEV | _MS_NOEXEC | _MS_NOATIME | _MS_NODIRATIME)
             keep |= _MS_RELATIME if flags & _ST_RELATIME else 0  # statvfs and mount(2) disagree on this bit
-            _mount(libc, None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | keep)
-            bound += 1
+            try:
+                _mount(libc, None, target, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | keep)
+                bound += 1
+            except OSError:  # never leave a writable bind behind
+                libc.umount2(target.encode(), _MNT_DETACH)
+                skipped += 1
     finally:
         for _path, fd, _flags in sources:
             os.close(fd)
