@@ -117,15 +117,20 @@ def _fit(track: Track, run: pd.DataFrame, starts: pd.DataFrame) -> tuple[float, 
 
 
 def _candidate_files(tracks_dir: str | os.PathLike[str] | None) -> list[Path]:
+    """Every ``.npy`` in the tracks folders and their sub-folders, each real file once.
+
+    ``os.path.realpath`` names the real file (``Path.resolve`` raises on a symlink loop such as ``a.npy ->
+    b.npy -> a.npy``; realpath leaves the looping name as it is, and loading it then fails like any bad file).
+    """
     folders = [Path(d) for d in (tracks_dir, tracks_dir_from_env()) if d is not None]
     files: dict[str, Path] = {}
     for folder in folders:
         for path in list_track_files(folder):
-            files.setdefault(str(path.resolve()), path)
+            files.setdefault(os.path.realpath(path), path)
         for path in sorted(
             folder.glob("*/*.npy")
         ):  # versioned geometry, e.g. simapp-v2.0.13/reinvent_base.npy
-            files.setdefault(str(path.resolve()), path)
+            files.setdefault(os.path.realpath(path), path)
     return list(files.values())
 
 

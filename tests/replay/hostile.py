@@ -37,12 +37,14 @@ CSV_ROW = "0,1,3.0,0.7,1.5,0.0,1.0,3,1.0,False,True,0.5,1,17.7,12.34,prepare,0.0
 
 @dataclass
 class CliRun:
-    """Outcome of a bounded CLI child: exit code, stderr, wall time (s), peak memory (MiB, None if unknown)."""
+    """Outcome of a bounded CLI child: exit code, stderr, wall time (s), peak memory (MiB, None if unknown),
+    stdout."""
 
     code: int
     stderr: str
     seconds: float
     peak_mib: float | None
+    stdout: str = ""
 
 
 def _limit_memory() -> None:
@@ -67,7 +69,7 @@ def run_cli(
     )
     seconds = time.perf_counter() - start
     peak = int(rss_file.read_text()) / 1024 if rss_file.exists() else None
-    return CliRun(result.returncode, result.stderr, seconds, peak)
+    return CliRun(result.returncode, result.stderr, seconds, peak, result.stdout)
 
 
 def assert_one_line_error(run: CliRun | tuple[int, str], *expected: str) -> str:

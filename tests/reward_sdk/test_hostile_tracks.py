@@ -146,3 +146,21 @@ def test_real_tracks_still_load(tracks_dir: Path) -> None:
             )
             continue
         assert len(track.center) == len(rows)
+
+
+def test_replay_track_matching_skips_fifos_and_symlink_loops(
+    tmp_path: Path, tracks_dir: Path, logs_dir: Path
+) -> None:
+    folder = tmp_path / "tracks"
+    folder.mkdir()
+    (folder / "reinvent_base.npy").write_bytes((tracks_dir / "reinvent_base.npy").read_bytes())
+    os.mkfifo(folder / "pipe.npy")
+    (folder / "a.npy").symlink_to("b.npy")
+    (folder / "b.npy").symlink_to("a.npy")
+    log = logs_dir / (
+        "aws-deepracer-community+deepracer-utils/tests/deepracer/logs/sample-drfc-1-logs/"
+        "evaluation-20220709200242/evaluation-simtrace/0-iteration.csv"
+    )
+    run = run_cli(["replay", str(log), "--tracks-dir", str(folder), "--format", "json"], tmp_path, timeout=60)
+    assert run.code == 0, run.stderr
+    assert json.loads(run.stdout)["track"]["name"] == "reinvent_base"
