@@ -116,6 +116,6 @@ def test_a_nan_reward_stops_the_run() -> None:
     vec.reset()
     vec.step(np.array([2, 2]))
     vec.step(np.array([2, 2]))
-    with pytest.raises(RewardFailedError, match="steps=4.0"):
+    with pytest.raises(RewardFailedError, match=r"steps=4\.0"):
         vec.step(np.array([2, 2]))
     vec.close()
