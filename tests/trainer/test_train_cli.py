@@ -174,3 +174,44 @@ def test_training_log_replays_and_rescores_to_the_logged_rewards(tmp_path: Path)
     logged = csv_steps["reward"].to_numpy()
     assert np.array_equal(recomputed[run.to_numpy()], logged[run.to_numpy()])  # exactly
     assert len(set(logged[run.to_numpy()].tolist())) >= 2  # the policy crossed reward bands
+
+
+def test_a_failing_reward_stops_training_with_one_line_and_a_checkpoint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reward = tmp_path / "fragile.py"
+    reward.write_text("def reward_function(params):\n    return 1.0 / (params['steps'] - 30.0)\n")
+    hp = tmp_path / "hyperparameters.json"
+    hp.write_text(json.dumps({"n_steps": 32, "batch_size": 32, "e_greedy_value": 0.05}))
+    args = [
+        "train",
+        str(reward),
+        *FAST,
+        "--runs-dir",
+        str(tmp_path / "runs"),
+        "--steps",
+        "2000",
+        "--name",
+        "f",
+    ]
+    code = main([*args, "--hp", str(hp)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.startswith("error: ") and "\n" not in err, err
+    assert "ZeroDivisionError" in err and "steps=30.0" in err and "--on-error skip" in err
+    run = tmp_path / "runs" / "f"
+    assert json.loads((run / "run.json").read_text())["status"] == "failed"
+    assert (run / "checkpoints" / "last.zip").is_file()
+    assert json.loads((run / "hyperparameters.json").read_text())["n_steps"] == 32
+    skip = [
+        "train",
+        str(reward),
+        *FAST,
+        "--runs-dir",
+        str(tmp_path / "runs"),
+        "--steps",
+        "256",
+        "--name",
+        "g",
+    ]
+    assert main([*skip, "--on-error", "skip", "--hp", "n_steps=64"]) == 0
+    assert json.loads((tmp_path / "runs" / "g" / "run.json").read_text())["reward_errors_skipped"] >= 2
