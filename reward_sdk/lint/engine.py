@@ -16,6 +16,7 @@ validator's 5 s limit) is added instead and decides RW011.
 
 from __future__ import annotations
 
+import ast
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,6 +126,29 @@ def _tracks(names: list[str], both_directions: bool) -> list[Any]:
     return found + [track.reversed() for track in found] if both_directions else found
 
 
+_CONSTANT_VALUES = (ast.Constant, ast.UnaryOp, ast.BinOp, ast.Tuple, ast.Name, ast.Attribute)
+
+
+def _stateless(tree: ast.Module) -> bool:
+    """True when calls cannot leave state behind in the module: no ``global``/``nonlocal`` anywhere, and the
+    module level only imports, defines functions and binds constants (literals, arithmetic on them, tuples,
+    other names). Then the AWS calls need no fresh worker before the runtime checks."""
+    if any(isinstance(node, ast.Global | ast.Nonlocal) for node in ast.walk(tree)):
+        return False
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue
+        value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+        if value is None or not all(
+            isinstance(part, (*_CONSTANT_VALUES, ast.operator, ast.unaryop, ast.expr_context))
+            for part in ast.walk(value)
+        ):
+            return False
+    return True
+
+
 def _route_path(names: list[str]) -> str | None:
     """The first ``.npy`` route file among the runtime tracks: the AWS dicts are built from it (else club)."""
     return names[0] if names and str(names[0]).endswith(".npy") else None
@@ -164,7 +188,8 @@ def _run_dynamic(
         if aws_calls:
             route = aws_route(_route_path(config.tracks))
             result.aws = runtime_verdict(sandbox, source, path, tree, limits.timeout_s, route, shared=True)
-            sandbox.close()  # the runtime checks start from a freshly imported module (started on demand)
+            if not _stateless(tree):
+                sandbox.close()  # the runtime checks start from a freshly imported module (started on demand)
         if runtime:
             options = RuntimeOptions(
                 states=config.states,
