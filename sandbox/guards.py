@@ -316,7 +316,7 @@ def _shown_classes(builtins_table: Mapping[str, Any], proxies: Mapping[str, Modu
         for cls in set(numpy.sctypeDict.values()):
             if numpy.dtype(cls).kind in _NUMPY_SCALAR_KINDS:
                 shown[cls] = cls
-    members: list[Any] = [value for value in builtins_table.values() if isinstance(value, type)]
+    members: list[Any] = list(builtins_table.values())
     for proxy in proxies.values():
         members.extend(object.__getattribute__(proxy, "_sbx_members").values())
     for value in members:
@@ -440,7 +440,10 @@ def _safe_reversed(seq: Any) -> Iterator[Any]:
     return reversed(seq if isinstance(seq, list | tuple | range | str) else list(guarded_iter(seq)))
 
 
-def _container(kind: type) -> Callable[..., Any]:
+def _container(kind: type) -> ClassStandIn:
+    """The ``list``/``tuple``/``dict``/``set``/``frozenset`` builtin: builds through ``_getiter_``, and stands in
+    for the real class in ``isinstance``, ``==`` and ``type(x) is list``."""
+
     def build(iterable: Iterable[Any] = (), **kwargs: Any) -> Any:
         if kind is dict:
             if isinstance(iterable, Mapping):
@@ -449,7 +452,7 @@ def _container(kind: type) -> Callable[..., Any]:
         return kind(guarded_iter(iterable))
 
     build.__name__ = kind.__name__
-    return build
+    return ClassStandIn(kind, build)
 
 
 def _safe_iter(obj: Any) -> Iterator[Any]:
