@@ -338,11 +338,8 @@ class _PassScorer:
             self.budget.done += b - a
 
     def _locate(self, exc: SandboxError, a: int, b: int) -> int | None:
-        """The failing row of batch ``[a, b)``: the error's row index if it has one, else the first row whose
-        steps, x and y equal the error's params; None when neither tells."""
-        row = getattr(exc, "row", None)
-        if isinstance(row, int) and 0 <= row < b - a:
-            return a + row
+        """The failing row of batch ``[a, b)``: the first row whose steps, x and y equal the error's params (the
+        sandbox rebuilds them from the batch's columns); None when the error has no params."""
         params = exc.params
         if not isinstance(params, dict):
             return None
