@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import logging
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -167,7 +168,15 @@ def _flake8_lines(source: str) -> list[str]:
         out = os.path.join(folder, "flake8.txt")
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(source)
-        Application().run([*FLAKE8_ARGS, "--output-file", out, path])
+        logger = logging.getLogger("flake8")
+        level = logger.level
+        logger.setLevel(
+            logging.ERROR
+        )  # it warns that a %-pattern --format is not a formatter name (it is fine)
+        try:
+            Application().run([*FLAKE8_ARGS, "--output-file", out, path])
+        finally:
+            logger.setLevel(level)
         with open(out, encoding="utf-8") as handle:
             lines = handle.read().splitlines()
     return [line for line in lines if line.strip() and _is_core_code(line.split(":", 1)[0])]
