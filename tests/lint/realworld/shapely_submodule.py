@@ -9,7 +9,8 @@ CENTRE = []
 def reward_function(params):
     if not CENTRE:  # built once per run (one track): shapely construction is slow for every step
         CENTRE.append(LineString(params["waypoints"]))
-    offset = CENTRE[0].distance(Point(params["x"], params["y"]))
+    centre = CENTRE[0]
+    offset = centre.distance(Point(params["x"], params["y"]))
     half = 0.5 * params["track_width"]
     if not params["all_wheels_on_track"]:
         return 1e-3
