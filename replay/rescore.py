@@ -53,9 +53,12 @@ ON_ERROR_CHOICES = ("skip", "stop")
 """What re-scoring does at a failing step: score the rest (NaN for the failures) or stop at the first."""
 
 FIRST_BATCH_ROWS = 4
-"""Rows of the first batch of a pass, before the rate of the function is known (each batch may be 4× the
-previous one): a slow function overshoots the budget by about one batch, at most :data:`BATCH_SECONDS` or one
-call's time limit."""
+"""Rows of the first batch of a pass, before the rate of the function is known. Later batches are sized from the
+measured rate (at most :data:`BATCH_GROWTH` times the previous one), so a slow function overshoots the budget by
+about one batch: at most :data:`BATCH_SECONDS` or one call's time limit."""
+
+BATCH_GROWTH = 16
+"""Largest factor between the sizes of consecutive batches."""
 
 MAX_BATCH_ROWS = 50_000
 """Upper bound of one batch call (the sandbox pipelines it in messages of 1,000 rows)."""
@@ -298,7 +301,7 @@ class _PassScorer:
             elapsed = max(time.monotonic() - begin, 1e-6)
             self.rate = (stop - start) / elapsed
             plan = min(BATCH_SECONDS, max(self.budget.remaining(), 0.0) / 2)
-            size = int(min(MAX_BATCH_ROWS, max(1.0, self.rate * plan), 4 * (stop - start)))
+            size = int(min(MAX_BATCH_ROWS, max(1.0, self.rate * plan), BATCH_GROWTH * (stop - start)))
             start = stop
         return self.out
 
