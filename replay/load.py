@@ -36,7 +36,7 @@ from replay.detect import (
 from replay.readers.batch import merge, parse_csvs, parse_logs
 from replay.readers.fields import ParsedRecords
 from replay.readers.log_metadata import action_space_type_of, parse_model_metadata
-from replay.readers.scratch import Blob, FileArena
+from replay.readers.scratch import Blob, FileArena, check_lines
 from replay.readers.sim_trace_log import LogRecords, extract_log_records, has_sim_trace
 from replay.readers.simtrace_csv import (
     CsvBody,
@@ -46,10 +46,8 @@ from replay.readers.simtrace_csv import (
     split_csv,
 )
 from replay.readers.sources import Budget, LogLimitError, candidates, limit
-from replay.readers.text import line_number, long_line_at
 from replay.schema import STEP_COLUMNS, SourceInfo
 from reward_sdk.errors import InputLimitError, UserError
-from reward_sdk.input_files import size_text
 from reward_sdk.sim.actions import read_metadata_bytes
 
 try:  # pandas >= 3.0: a frame from ready-made blocks (no per-column sanitising, no consolidation)
@@ -107,16 +105,11 @@ def _read_blob(cand: Candidate, arena: FileArena, max_line: int) -> Blob:
     :raises LogInputError: the file cannot be read; :class:`LogLimitError`: not a regular file, a gzip bomb,
         or a line longer than ``max_line``.
     """
-    if cand.path is None:
-        data = cand.read()
-        at = long_line_at(data, 0, len(data), max_line)
-        if at >= 0:
-            raise LogLimitError(
-                f"{cand.source}:{line_number(data, 0, at)}: line longer than {size_text(max_line)}, refused "
-                "(set $REWARD_MAX_LINE_BYTES to raise the limit)"
-            )
-        return Blob.of(data)
     try:
+        if cand.path is None:
+            data = cand.read()
+            check_lines(data, 0, len(data), max_line, cand.source)
+            return Blob.of(data)
         return arena.read(cand.path, max_line)
     except InputLimitError as exc:
         raise LogLimitError(str(exc)) from None
@@ -422,7 +415,10 @@ def read_logs(
     :returns: :class:`ReplayLog`. Bad records never stop the read: each is skipped and reported as a
         ``source:line: reason`` warning.
     :raises LogInputError: a path is missing or unreadable, a file given explicitly holds no step data, or
-        nothing at all holds step data.
+        nothing at all holds step data; a ``model_metadata.json`` / ``hyperparameters.json`` key has the wrong
+        type. Its subclass :class:`replay.readers.sources.LogLimitError`: a path is not a regular file or a
+        folder, or an input is beyond a safety cap (decompressed size, archive members, line length, metadata
+        size or nesting; see :mod:`replay.readers.sources`).
     """
     path_list = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
     if not path_list:

@@ -142,13 +142,13 @@ class FileArena:
                     rest.append(chunk)
                 data = b"".join(rest)
                 if max_line is not None:
-                    _check_lines(data, 0, len(data), max_line, path)
+                    check_lines(data, 0, len(data), max_line, path)
                 return Blob.of(data)
         finally:
             os.close(fd)
         end = start + got
         if max_line is not None:
-            _check_lines(self.buffer, start, end, max_line, path)
+            check_lines(self.buffer, start, end, max_line, path)
         gap = 8 - end % 8
         self.buffer[end : end + gap] = b"\n" * gap
         self.used = end + gap
@@ -159,8 +159,12 @@ CHUNKED_READ_BYTES = 64 << 20
 """Files bigger than this (bytes) are read in chunks of about this size when lines are checked."""
 
 
-def _check_lines(data: bytes | bytearray, start: int, end: int, max_line: int, path: str) -> None:
-    """:raises InputLimitError: ``data[start:end]`` has a run of ``max_line`` bytes without a line break."""
+def check_lines(data: bytes | bytearray, start: int, end: int, max_line: int, path: str) -> None:
+    """Refuse text with an overlong line (see :func:`replay.readers.text.long_line_at`).
+
+    :param path: the file's name for the message.
+    :raises InputLimitError: ``data[start:end]`` has a run of ``max_line`` bytes without a line break.
+    """
     at = long_line_at(data, start, end, max_line)
     if at >= 0:
         raise _long_line(path, line_number(data, start, at), max_line)

@@ -3,9 +3,9 @@ members and line length, regular files only, symlink loops walked once.
 
 A log path comes from the user and may be hostile or broken. What this module guarantees:
 
-- **gzip** (``.gz`` files, ``.tar.gz`` exports, ``.gz`` members inside archives) is inflated in small steps and
-  refused as soon as the decompressed bytes of one read pass :data:`MAX_DECOMPRESSED_BYTES` (a 10 kB member of
-  zeros inflating to gigabytes stops after the cap, with at most the cap in memory);
+- **gzip** (``.gz`` files, ``.tar.gz`` exports, ``.gz`` members inside archives) is inflated in bounded steps
+  and refused as soon as the decompressed bytes of one read pass :data:`MAX_DECOMPRESSED_BYTES` (a 10 kB member
+  of zeros inflating to gigabytes stops after the cap, with at most the cap plus one step in memory);
 - **tar** archives are listed member by member and refused past :data:`MAX_ARCHIVE_MEMBERS` entries;
 - **folders** are walked following symlinks, but each real folder (device, inode) is entered once, so
   ``a -> .`` or ``a -> b, b -> a`` neither recurse forever nor list a file twice; a file reached under two
@@ -44,8 +44,11 @@ MAX_LINE_BYTES = 1 << 20
 """Longest line (1 MiB) of a log or CSV: every run of this many bytes must hold a line break. Overridden by
 ``$REWARD_MAX_LINE_BYTES``."""
 
-_INPUT_CHUNK = 1 << 15
-"""Compressed bytes fed to zlib per step: one step inflates at most ~33 MiB (deflate's ratio is below 1:1032)."""
+_INPUT_CHUNK = 1 << 16
+"""Compressed bytes handed to zlib at a time. Small, because zlib copies the rest of the chunk at every member
+end and output step (``unused_data``, ``unconsumed_tail``): a file of many tiny members must stay linear."""
+_OUTPUT_STEP = 64 << 20
+"""Most inflated bytes one zlib call returns: how far past the cap a bomb can get before it is stopped."""
 
 
 class LogLimitError(LogInputError, InputLimitError):
@@ -78,7 +81,11 @@ class Budget:
 def gunzip(data: bytes, source: str, budget: Budget) -> bytes:
     """Inflate gzip ``data`` (one or several concatenated members), charging ``budget`` as it goes.
 
-    :raises LogLimitError: the output passes the budget (at most one step, ~33 MiB, beyond it is ever held).
+    Input goes to zlib :data:`_INPUT_CHUNK` bytes at a time and each call returns at most
+    :data:`_OUTPUT_STEP` bytes, so a bomb is stopped with at most one step beyond the budget in memory, while
+    a real export (a few MB) inflates in one or two calls.
+
+    :raises LogLimitError: the output passes the budget.
     :raises LogInputError: truncated or corrupt gzip data.
     """
     if not data:
@@ -86,26 +93,38 @@ def gunzip(data: bytes, source: str, budget: Budget) -> bytes:
     parts: list[bytes] = []
     view = memoryview(data)
     inflater = zlib.decompressobj(wbits=31)
-    pos = 0
     try:
-        while pos < len(view):
-            end = min(pos + _INPUT_CHUNK, len(view))
-            out = inflater.decompress(view[pos:end])
-            pos = end
-            if inflater.eof:  # a member ended inside this chunk: the rest starts the next member
-                rest = inflater.unused_data
-                pos -= len(rest)
-                if not rest.strip(b"\0"):  # trailing zero padding, as gzip tolerates
-                    pos = len(view)
-                else:
-                    inflater = zlib.decompressobj(wbits=31)
-            if out:
-                budget.take(len(out), source)
-                parts.append(out)
+        for low in range(0, len(view), _INPUT_CHUNK):
+            chunk: bytes | memoryview = view[low : low + _INPUT_CHUNK]
+            while chunk:
+                out = inflater.decompress(chunk, _OUTPUT_STEP)
+                if out:
+                    budget.take(len(out), source)
+                    parts.append(out)
+                if not inflater.eof:
+                    chunk = inflater.unconsumed_tail  # empty once zlib took the whole chunk
+                    continue
+                chunk = inflater.unused_data  # a member ended: the rest starts the next member
+                if not chunk.strip(b"\0"):  # only the zero padding gzip tolerates after the last member
+                    return _joined(parts, view[low + _INPUT_CHUNK :], source)
+                inflater = zlib.decompressobj(wbits=31)
+        if tail := inflater.flush():
+            budget.take(len(tail), source)
+            parts.append(tail)
         if not inflater.eof:
             raise LogInputError(f"{source}: truncated or corrupt gzip data (stream ends early)")
     except zlib.error as exc:
         raise LogInputError(f"{source}: truncated or corrupt gzip data ({exc})") from exc
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _joined(parts: list[bytes], after: memoryview, source: str) -> bytes:
+    """The inflated parts as one bytes object, once only zero padding may follow the last member.
+
+    :raises LogInputError: non-zero bytes after the padding (trailing garbage).
+    """
+    if bytes(after).strip(b"\0"):
+        raise LogInputError(f"{source}: truncated or corrupt gzip data (garbage after the last member)")
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
