@@ -194,7 +194,9 @@ def _number(value: object, where: str) -> float:
         raise UserError(f"{where}: expected a number, got {_short(value)}")
     try:
         number = float(value)
-    except (ValueError, OverflowError):  # OverflowError: an integer beyond the float range
+    except ValueError:
+        raise UserError(f"{where}: expected a number, got {_short(value)}") from None
+    except OverflowError:  # an integer beyond the float range
         raise UserError(f"{where}: expected a finite number, got {_short(value)}") from None
     if not math.isfinite(number):
         raise UserError(f"{where}: expected a finite number, got {_short(value)}")

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CHILD = """
-import resource, sys
+import sys
 from reward_sdk.cli import main
 code = main(sys.argv[2:])
-with open(sys.argv[1], "w") as out:
-    out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+with open("/proc/self/status") as status, open(sys.argv[1], "w") as out:
+    out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
 sys.exit(code)
 """
-"""Runs ``reward ARGS`` and writes the child's peak resident memory (KiB) to the file named by argv[1]."""
+"""Runs ``reward ARGS`` and writes the child's peak resident memory (KiB) to the file named by argv[1]: VmHWM,
+the peak of this process image (``ru_maxrss`` would also count the forking pytest process, kept across exec)."""
 
 ADDRESS_SPACE_LIMIT = 3 << 30
 """Virtual memory a CLI child may map (bytes): a regression fails with MemoryError instead of eating the
