@@ -63,8 +63,8 @@ def size_text(nbytes: int) -> str:
 def open_regular(path: str | os.PathLike[str], what: str = "file") -> tuple[int, int]:
     """Open ``path`` read-only without blocking; returns ``(descriptor, size in bytes)``.
 
-    The descriptor is in blocking mode again when returned (only the open itself must not wait). The caller
-    closes it.
+    The descriptor keeps ``O_NONBLOCK``, which has no effect on a regular file's reads (it only matters for the
+    open of a FIFO or device, refused here). The caller closes it.
 
     :param what: the kind of input, for messages (``"track file"``, ``"log"``...).
     :raises InputLimitError: the path is not a regular file (FIFO, device, socket, directory).
@@ -76,7 +76,6 @@ def open_regular(path: str | os.PathLike[str], what: str = "file") -> tuple[int,
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise InputLimitError(f"{os.fspath(path)}: {file_kind(info.st_mode)}, expected a regular {what}")
-        os.set_blocking(fd, True)
     except BaseException:
         os.close(fd)
         raise
