@@ -1,4 +1,7 @@
-"""Finding the step sources in what the user passed: files, ``.gz`` files, ``.tar.gz`` exports, folders.
+"""Naming the step sources found in what the user passed (files, ``.gz`` files, ``.tar.gz`` exports, folders).
+
+The capped, loop-safe reading and walking itself is in :mod:`replay.readers.sources`; this module holds the
+:class:`Candidate` record and the rules that give each source its kind, phase, worker, iteration and run.
 
 Layouts recognised (see ``LOG_FORMATS.md`` §2.1), all by walking the tree rather than by fixed paths, so
 the five known layouts and unknown mixtures work alike:
@@ -18,15 +21,9 @@ and a run key (the CSV's folder, or the log itself).
 
 from __future__ import annotations
 
-import gzip
-import io
-import os
 import re
-import tarfile
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from reward_sdk.errors import UserError
 
@@ -71,113 +68,6 @@ METADATA_NAMES = ("model_metadata.json", "hyperparameters.json")
 def is_archive(path: str) -> bool:
     """True for ``.tar.gz``, ``.tgz`` and ``.tar`` names."""
     return path.lower().endswith(_ARCHIVE_SUFFIXES)
-
-
-def _read_file(path: str) -> bytes:
-    """The bytes of the file at ``path`` (gunzipped for ``.gz`` names).
-
-    Raw ``os.read`` calls sized by ``fstat``: no Python file object, one copy.
-
-    :raises LogInputError: the file cannot be read, or its gzip data is corrupt.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-        try:
-            parts = [os.read(fd, os.fstat(fd).st_size + 1)]
-            while parts[-1]:  # until EOF (a file may grow, or report no size)
-                parts.append(os.read(fd, 1 << 20))
-        finally:
-            os.close(fd)
-        data = parts[0] if len(parts) == 2 else b"".join(parts)
-        if path.lower().endswith(".gz"):
-            data = gzip.decompress(data)
-    except OSError as exc:  # includes gzip.BadGzipFile
-        raise LogInputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    except (EOFError, zlib.error) as exc:
-        raise LogInputError(f"{path}: truncated or corrupt gzip data ({exc})") from exc
-    return data
-
-
-def _archive_candidates(path: Path) -> Iterator[Candidate]:
-    """Members of a tar archive, read in memory (decompressed once, never extracted to disk)."""
-    try:
-        raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as archive:
-            members = sorted((m for m in archive.getmembers() if m.isfile()), key=lambda m: m.name)
-            contents = {m.name: archive.extractfile(m).read() for m in members}  # type: ignore[union-attr]
-    except (OSError, tarfile.TarError, EOFError, zlib.error) as exc:
-        raise LogInputError(f"{path}: not a readable tar archive ({exc})") from exc
-
-    def reader(name: str) -> Callable[[], bytes]:
-        def read() -> bytes:
-            data = contents[name]
-            if not name.lower().endswith(".gz"):
-                return data
-            try:
-                return gzip.decompress(data)
-            except (OSError, EOFError, zlib.error) as exc:
-                raise LogInputError(f"{path}!{name}: corrupt gzip member ({exc})") from exc
-
-        return read
-
-    for member in members:
-        yield Candidate(f"{path}!{member.name}", member.name, str(path), "tar.gz", reader(member.name))
-
-
-def _walk_files(root: str) -> list[tuple[str, str]]:
-    """(posix path relative to ``root``, full path) of every regular file under the directory ``root``.
-
-    ``os.walk(root, followlinks=True)`` plus an ``isfile`` test per name, with ``os.scandir`` entries instead
-    (their type comes with the listing: no ``stat`` per file unless it is a symlink). Unreadable folders and
-    entries are skipped, as ``os.walk`` skips them.
-    """
-    found: list[tuple[str, str]] = []
-    stack = [(root, "")]
-    while stack:
-        folder, sub = stack.pop()
-        try:
-            with os.scandir(folder) as entries:
-                listed = list(entries)
-        except OSError:
-            continue
-        for entry in listed:
-            rel = f"{sub}/{entry.name}" if sub else entry.name
-            try:
-                if entry.is_dir():
-                    stack.append((entry.path, rel))
-                elif entry.is_file():
-                    found.append((rel, entry.path))
-            except OSError:
-                continue
-    return found
-
-
-def candidates(path: Path) -> list[Candidate]:
-    """All files under ``path`` (a file, an archive or a directory), archives expanded, sorted by path.
-
-    :raises LogInputError: the path does not exist or an archive cannot be opened.
-    """
-    if not path.exists():
-        raise LogInputError(f"{path}: no such file or directory")
-    if path.is_file():
-        if is_archive(path.name):
-            return list(_archive_candidates(path))
-        container = "gzip" if path.name.lower().endswith(".gz") else "file"
-        plain = str(path) if container == "file" else None
-        return [Candidate(str(path), path.name, str(path), container, lambda: _read_file(str(path)), plain)]
-    root = str(path)
-    files = [(rel.split("/"), rel, full if root != "." else rel) for rel, full in _walk_files(root)]
-    found: list[Candidate] = []
-    for _, rel, full in sorted(files, key=lambda f: f[0]):  # by parts, as pathlib orders paths
-        if is_archive(rel):
-            found.extend(_archive_candidates(Path(full)))
-        else:
-            container = "gzip" if rel.lower().endswith(".gz") else "file"
-            plain = full if container == "file" else None
-            found.append(Candidate(full, rel, root, container, lambda f=full: _read_file(f), plain))  # type: ignore[misc]
-    return found
 
 
 def kind_by_name(candidate: Candidate) -> str | None:

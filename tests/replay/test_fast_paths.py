@@ -15,13 +15,14 @@ import pyarrow as pa
 import pytest
 
 from replay import load, read_logs
-from replay.detect import _walk_files, worker_of
+from replay.detect import worker_of
 from replay.readers import sim_trace_log
 from replay.readers.batch import parse_csvs
 from replay.readers.log_metadata import _literal, mine_log_metadata
 from replay.readers.scratch import Blob, FileArena, adjacent
 from replay.readers.sim_trace_log import _MARKER, _marker_starts, _record_spans, extract_log_records
 from replay.readers.simtrace_csv import split_csv
+from replay.readers.sources import walk_files
 
 
 def _find_all(data: bytes) -> list[int]:
@@ -169,7 +170,7 @@ def test_directory_walk_and_worker_index_match_pathlib(logs_dir: Path) -> None:
         for name in names
         if (Path(folder) / name).is_file()
     )
-    assert sorted(rel for rel, _ in _walk_files(str(logs_dir))) == expected
+    assert sorted(rel for rel, _ in walk_files(str(logs_dir))) == expected
 
     def worker_by_pathlib(rel: str) -> int:
         parts = PurePosixPath(rel).parts
