@@ -276,6 +276,18 @@ class RewardSandbox:
         if self._request(("constants", self._constants), watch) is not None:
             raise self._refuse("constants reply is not None")
 
+    def printed(self) -> str:
+        """What the user code's ``print`` wrote since the worker started or the last ``printed()`` (module-level
+        code included), at most ``limits.max_output_chars`` characters; "" when no worker runs."""
+        if self._proc is None:
+            return ""
+        limits = self.limits
+        watch = self._watch(limits.timeout_s, limits.timeout_s + 2 * limits.grace_s)
+        text = self._request(("printed",), watch)
+        if type(text) is not str:
+            raise self._refuse("printed reply is not a str")
+        return text[: limits.max_output_chars]
+
     def score(self, params: Mapping[str, Any]) -> float:
         """Call the reward function once with a copy of ``params`` merged over the constants; return the
         float."""

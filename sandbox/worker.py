@@ -404,6 +404,11 @@ class _Worker:
         if op == "constants":
             self.set_constants(request[1])
             return ("ok", None)
+        if op == "printed":  # text print() wrote since the last request (already str: built in timed calls)
+            text = "".join(str.__str__(part) for part in self.sink.parts)
+            self.sink.parts.clear()
+            self.sink.size = 0
+            return ("ok", text)
         if op == "run":
             return self.run(request[1], request[2], request[3], int(request[5]))
         return ("error", "trusted", f"unknown request {op!r}"[:200], None, "", "", None)

@@ -70,6 +70,10 @@ def call_command(
 
     with RewardSandbox(source, filename=str(file), limits=SandboxLimits(timeout_s=timeout)) as sandbox:
         reward = sandbox.score(validated)
+        printed = sandbox.printed()
+    if printed:  # the real simulator logs what the function prints; show it apart from the result
+        for line in printed.rstrip("\n").splitlines():
+            typer.echo(f"print: {line}", err=True)
     if show_params:
         shown = {key: value for key, value in validated.items() if key != "waypoints"}
         shown["waypoints"] = f"<{len(validated['waypoints'])} points>"

@@ -88,3 +88,15 @@ def test_new_scaffolds_from_a_template(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["new", str(target), "--template", "penalize_zigzag"]) == 0
     assert "def reward_function(params)" in target.read_text()
     assert main(["new", str(target)]) == 2
+
+
+def test_call_shows_what_the_function_printed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    reward = tmp_path / "chatty.py"
+    reward.write_text(
+        'print("loaded")\n\n\ndef reward_function(params):\n    print("speed is", params["speed"])\n'
+        "    return 2.5\n"
+    )
+    assert main(["call", str(reward), "--params", '{"speed": 3.5}']) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == "2.5"  # the result alone on stdout, for scripts
+    assert captured.err.splitlines() == ["print: loaded", "print: speed is 3.5"]
