@@ -70,7 +70,8 @@ def _helper_units(tree: ast.Module) -> dict[str, str]:
     return units
 
 
-def _call_name(node: ast.Call) -> str:
+def call_name(node: ast.Call) -> str:
+    """The called name: ``f`` for ``f(...)``, ``attr`` for ``obj.attr(...)``, "" otherwise."""
     func = node.func
     if isinstance(func, ast.Name):
         return func.id
@@ -79,7 +80,8 @@ def _call_name(node: ast.Call) -> str:
     return ""
 
 
-def _number(node: ast.AST) -> float | None:
+def number_value(node: ast.AST) -> float | None:
+    """The value of a numeric literal (with an optional sign), None for anything else (bools included)."""
     if (
         isinstance(node, ast.Constant)
         and isinstance(node.value, int | float)
@@ -87,7 +89,7 @@ def _number(node: ast.AST) -> float | None:
     ):
         return float(node.value)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-        inner = _number(node.operand)
+        inner = number_value(node.operand)
         return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
     return None
 
@@ -160,7 +162,7 @@ class _Function:
         return None
 
     def _call_unit(self, node: ast.Call) -> str | None:
-        name = _call_name(node)
+        name = call_name(node)
         if name in _TO_DEG:
             return "deg"
         if name in _TO_RAD:
@@ -190,7 +192,7 @@ class _Function:
             if _mentions_pi(node):
                 return None  # x * 180 / pi and friends: a conversion
             known, other = (left, node.right) if left else (right, node.left)
-            return known if known and _number(other) is not None else None
+            return known if known and number_value(other) is not None else None
         return None
 
     # -- walk -----------------------------------------------------------------------------------------------------
@@ -264,11 +266,11 @@ class _Function:
             self._check_binop(node)
         elif (
             isinstance(node, ast.Call)
-            and _call_name(node) in _DEG_TO_RAD
+            and call_name(node) in _DEG_TO_RAD
             and node.args
             and self.unit(node.args[0]) in _RADIAN_LIKE
         ):
-            name = _call_name(node)
+            name = call_name(node)
             self.add(
                 node, "RW109", f"{name}() of a value already in radians (atan2 result); drop the conversion"
             )
@@ -284,7 +286,7 @@ class _Function:
             )
             return
         for side, unit in zip(sides, units, strict=True):
-            value = _number(side)
+            value = number_value(side)
             if unit is None and value is not None and abs(value) > _DEG_SCALE and _RADIAN_LIKE & set(units):
                 self.add(
                     node,
@@ -303,7 +305,7 @@ class _Function:
             return
         if isinstance(node.op, ast.Add | ast.Sub | ast.Mod) and pair & _RADIAN_LIKE and None in pair:
             other, angle = (node.right, node.left) if left in _RADIAN_LIKE else (node.left, node.right)
-            value = _number(other)
+            value = number_value(other)
             inner_seen = any(id(inner) in self.seen for inner in ast.walk(angle))  # (a + 360) % 360: once
             if value is not None and abs(value) in {90.0, 180.0, 270.0, 360.0} and not inner_seen:
                 self.add(
@@ -337,7 +339,7 @@ class _Function:
                 break
             if self._is_fold_use(parent, current, unit):
                 return True
-            if isinstance(parent, ast.Call) and _call_name(parent) not in _PASS:
+            if isinstance(parent, ast.Call) and call_name(parent) not in _PASS:
                 return True
             current = parent
         statement = parent
@@ -355,7 +357,7 @@ class _Function:
                 isinstance(node, ast.AugAssign)
                 and isinstance(node.target, ast.Name)
                 and node.target.id == name
-                and (isinstance(node.op, ast.Mod) or _number(node.value) in _WRAP_DEG)
+                and (isinstance(node.op, ast.Mod) or number_value(node.value) in _WRAP_DEG)
             ):
                 return True
             if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)):
@@ -364,13 +366,13 @@ class _Function:
                 continue
             use: ast.AST = node
             parent = self.parent.get(use)
-            while parent is not None and isinstance(parent, ast.Call) and _call_name(parent) in _PASS:
+            while parent is not None and isinstance(parent, ast.Call) and call_name(parent) in _PASS:
                 use, parent = parent, self.parent.get(parent)
             if parent is None:
                 continue
             if self._is_fold_use(parent, use, unit):
                 return True
-            if isinstance(parent, ast.Call) and use in parent.args and _call_name(parent) not in _PASS:
+            if isinstance(parent, ast.Call) and use in parent.args and call_name(parent) not in _PASS:
                 return True
         return False
 
@@ -395,9 +397,9 @@ class _Function:
         else:
             return False
         for other in others:
-            if unit == "deg" and _number(other) in _WRAP_DEG:
+            if unit == "deg" and number_value(other) in _WRAP_DEG:
                 return True
-            if unit == "rad" and (_mentions_pi(other) or _number(other) in {3.14, 3.1416, 6.28, 6.2832}):
+            if unit == "rad" and (_mentions_pi(other) or number_value(other) in {3.14, 3.1416, 6.28, 6.2832}):
                 return True
         return False
 

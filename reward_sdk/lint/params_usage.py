@@ -13,7 +13,7 @@ import ast
 from collections.abc import Sequence
 from difflib import get_close_matches
 
-from reward_sdk.lint.angles import check_angles
+from reward_sdk.lint.angles import call_name, check_angles, number_value
 from reward_sdk.lint.contract import FUNCTION_NAME, RawFinding
 from reward_sdk.params import PARAM_NAMES, param_type_name
 
@@ -140,7 +140,7 @@ class _Scope:
         """Whether ``expr`` mentions a degree quantity and no degree→radian conversion."""
         mentions = False
         for node in ast.walk(expr):
-            if isinstance(node, ast.Call) and _call_name(node) in _CONVERTERS:
+            if isinstance(node, ast.Call) and call_name(node) in _CONVERTERS:
                 return False
             if (isinstance(node, ast.Name) and node.id == "pi") or (
                 isinstance(node, ast.Attribute) and node.attr == "pi"
@@ -201,7 +201,7 @@ class _Scope:
                 continue
             pair = (sides[index], sides[index + 1])
             for side, other in (pair, pair[::-1]):
-                key, value = self.key_of(side), _number_value(other)
+                key, value = self.key_of(side), number_value(other)
                 if key not in FLOAT_KEYS or value is None:
                     continue
                 exact = EXACT_VALUES.get(key, frozenset())
@@ -217,7 +217,7 @@ class _Scope:
                 return
 
     def _check_call(self, node: ast.Call) -> None:
-        name = _call_name(node)
+        name = call_name(node)
         if name in _TRIG and node.args and self._is_degrees(node.args[0]):
             self.add(node, "RW103", f"{name}() of a value in degrees; convert with math.radians() first")
         if (
@@ -250,7 +250,7 @@ class _Scope:
                 continue
             left, right = node.left, node.comparators[0]
             for side, other in ((left, right), (right, left)):
-                value = _number_value(other)
+                value = number_value(other)
                 if self.key_of(side) == "steering_angle" and value is not None and value != 0:
                     found.append((node, value))
         signs = {value > 0 for _, value in found}
@@ -261,7 +261,7 @@ class _Scope:
     def _check_objects(self, nodes: list[ast.AST]) -> None:
         guarded = False
         for node in nodes:
-            if isinstance(node, ast.Call) and _call_name(node) == "len" and node.args:
+            if isinstance(node, ast.Call) and call_name(node) == "len" and node.args:
                 guarded |= self.key_of(node.args[0]) in OBJECT_LIST_KEYS
             tests: list[ast.AST] = []
             if isinstance(node, ast.If | ast.While | ast.IfExp):
@@ -285,30 +285,8 @@ class _Scope:
                     return
 
 
-def _call_name(node: ast.Call) -> str:
-    func = node.func
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return ""
-
-
-def _number_value(node: ast.AST) -> float | None:
-    if (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, int | float)
-        and not isinstance(node.value, bool)
-    ):
-        return float(node.value)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-        inner = _number_value(node.operand)
-        return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
-    return None
-
-
 def _is_number(node: ast.AST) -> bool:
-    return _number_value(node) is not None
+    return number_value(node) is not None
 
 
 def _is_numeric_op(node: ast.BinOp | ast.UnaryOp, operands: Sequence[ast.AST]) -> bool:
