@@ -70,6 +70,28 @@ def _helper_units(tree: ast.Module) -> dict[str, str]:
     return units
 
 
+def literal_key(node: ast.AST, names: set[str] | None) -> str | None:
+    """``'k'`` for ``P['k']`` or ``P.get('k', ...)`` where ``P`` is in ``names`` (any name when None)."""
+    base: ast.AST | None = None
+    key: ast.AST | None = None
+    if isinstance(node, ast.Subscript):
+        base, key = node.value, node.slice
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and node.args
+    ):
+        base, key = node.func.value, node.args[0]
+    if not isinstance(base, ast.Name) or not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+        return None
+    if names is None and base.id != "params":
+        return None
+    if names is not None and base.id not in names:
+        return None
+    return key.value
+
+
 def call_name(node: ast.Call) -> str:
     """The called name: ``f`` for ``f(...)``, ``attr`` for ``obj.attr(...)``, "" otherwise."""
     func = node.func
@@ -131,7 +153,7 @@ class _Function:
         """The angle unit of expression ``node`` under the current locals (None when unknown or not an angle)."""
         if isinstance(node, ast.Name):
             return self.env.get(node.id)
-        key = self._key(node)
+        key = literal_key(node, self.params)
         if key is not None:
             return _KEY_UNITS.get(key)
         if isinstance(node, ast.Call):
@@ -143,22 +165,6 @@ class _Function:
             return body if body == orelse else None
         if isinstance(node, ast.BinOp):
             return self._binop_unit(node)
-        return None
-
-    def _key(self, node: ast.AST) -> str | None:
-        base: ast.AST | None = None
-        key: ast.AST | None = None
-        if isinstance(node, ast.Subscript):
-            base, key = node.value, node.slice
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "get"
-            and node.args
-        ):
-            base, key = node.func.value, node.args[0]
-        if isinstance(base, ast.Name) and base.id in self.params and isinstance(key, ast.Constant):
-            return key.value if isinstance(key.value, str) else None
         return None
 
     def _call_unit(self, node: ast.Call) -> str | None:

@@ -13,7 +13,7 @@ import ast
 from collections.abc import Sequence
 from difflib import get_close_matches
 
-from reward_sdk.lint.angles import call_name, check_angles, number_value
+from reward_sdk.lint.angles import call_name, check_angles, literal_key, number_value
 from reward_sdk.lint.contract import FUNCTION_NAME, RawFinding
 from reward_sdk.params import PARAM_NAMES, param_type_name
 
@@ -44,7 +44,7 @@ def keys_read(tree: ast.AST) -> list[str]:
     """Every string key used as ``params[...]``/``params.get(...)`` anywhere, in first-use order."""
     seen: dict[str, None] = {}
     for node in ast.walk(tree):
-        key = _literal_key(node, None)
+        key = literal_key(node, None)
         if key is not None:
             seen.setdefault(key, None)
     return list(seen)
@@ -63,28 +63,6 @@ def check_params_usage(tree: ast.Module) -> list[RawFinding]:
         if names:
             out.extend(_Scope(fn, names).run())
     return sorted(set(out + check_angles(tree)))
-
-
-def _literal_key(node: ast.AST, names: set[str] | None) -> str | None:
-    """``'k'`` for ``P['k']`` or ``P.get('k', ...)`` where ``P`` is in ``names`` (any name when None)."""
-    base: ast.AST | None = None
-    key: ast.AST | None = None
-    if isinstance(node, ast.Subscript):
-        base, key = node.value, node.slice
-    elif (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "get"
-        and node.args
-    ):
-        base, key = node.func.value, node.args[0]
-    if not isinstance(base, ast.Name) or not isinstance(key, ast.Constant) or not isinstance(key.value, str):
-        return None
-    if names is None and base.id != "params":
-        return None
-    if names is not None and base.id not in names:
-        return None
-    return key.value
 
 
 def _pos(node: ast.AST) -> tuple[int, int]:
@@ -118,7 +96,7 @@ class _Scope:
     # -- bookkeeping ----------------------------------------------------------------------------------------------
     def key_of(self, node: ast.AST) -> str | None:
         """The params key ``node`` evaluates to (direct access or a bound local)."""
-        key = _literal_key(node, self.names)
+        key = literal_key(node, self.names)
         if key is None and isinstance(node, ast.Name):
             key = self.bound.get(node.id)
         return key if key in _TYPES else None
@@ -155,7 +133,7 @@ class _Scope:
 
     # -- checks ---------------------------------------------------------------------------------------------------
     def _check(self, node: ast.AST) -> None:
-        key = _literal_key(node, self.names)
+        key = literal_key(node, self.names)
         if key is not None and key not in _TYPES:
             close = get_close_matches(key, PARAM_NAMES, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else "; run `reward params` for the list"
