@@ -344,39 +344,36 @@ def _model(
     if load is not None:
         model = cls.load(load, env=env, device="cpu", tensorboard_log=tensorboard)
         return model
+    common: dict[str, Any] = {
+        "learning_rate": hp["lr"],
+        "batch_size": hp["batch_size"],
+        "gamma": hp["discount_factor"],
+        "seed": seed,
+        "device": "cpu",
+        "tensorboard_log": tensorboard,
+        "policy_kwargs": {"net_arch": [hp["net_width"]] * 2},
+    }
     if algo == "ppo":
         model = PPO(
             "MlpPolicy",
             env,
-            learning_rate=hp["lr"],
             n_steps=hp["n_steps"],
-            batch_size=hp["batch_size"],
             n_epochs=hp["num_epochs"],
-            gamma=hp["discount_factor"],
             gae_lambda=hp["gae_lambda"],
             clip_range=hp["clip_range"],
             ent_coef=hp["beta_entropy"],
-            seed=seed,
-            device="cpu",
-            tensorboard_log=tensorboard,
-            policy_kwargs={"net_arch": [hp["net_width"]] * 2},
+            **common,
         )
     else:
         alpha = hp["sac_alpha"]
         model = SAC(
             "MlpPolicy",
             env,
-            learning_rate=hp["lr"],
-            batch_size=hp["batch_size"],
-            gamma=hp["discount_factor"],
             ent_coef=alpha if alpha == "auto" else float(alpha),
             buffer_size=hp["buffer_size"],
             learning_starts=hp["learning_starts"],
             gradient_steps=hp["gradient_steps"],
-            seed=seed,
-            device="cpu",
-            tensorboard_log=tensorboard,
-            policy_kwargs={"net_arch": [hp["net_width"]] * 2},
+            **common,
         )
     if weights is not None:
         parent = cls.load(weights, device="cpu")
