@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 comma := ,
-EXTRAS ?= train,tui,aws,dev
+EXTRAS ?= train,edge,car,sweep,tui,aws,dev
 # Re-install when the project file or the compiled kernel's source changes.
 BUILD_INPUTS := pyproject.toml setup.py reward_sdk/_geometry_kernel.pyx
 STAMP := $(VENV)/.installed-$(shell cat $(BUILD_INPUTS) | cksum | cut -d' ' -f1)-$(subst $(comma),_,$(EXTRAS))

@@ -39,6 +39,8 @@ COMMAND_MODULES = (
     "replay_cmd",
     "sim_cmd",
     "train_cmd",
+    "raceline_cmd",
+    "sweep_cmd",
     "edge_cmd",
     "tui_cmd",
     "demo_cmd",
