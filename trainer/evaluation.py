@@ -3,6 +3,10 @@
 :func:`evaluate` drives ``laps`` cars at once (car *i* starts ``i / laps`` of a lap after the start line, so the
 first one starts on it), asks the policy for all running cars in one call per step, and returns an
 :class:`EvalResult`. Evaluation does not call the reward function (the SIM_TRACE_LOG it can write has reward 0.0).
+
+Observations: ``"features"`` gives the policy ``(n, 10)`` float32 feature rows (:mod:`reward_sdk.sim.observe`);
+``"camera"`` gives ``(n, 1, 120, 160)`` uint8 channel-first gray frames (:mod:`reward_sdk.sim.camera`, the real
+car's camera), the layout SB3's ``CnnPolicy`` takes without a transpose.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from reward_sdk.sim import camera
 from reward_sdk.sim.actions import ActionSpace, DiscreteActionSpace
 from reward_sdk.sim.car import CarParams
 from reward_sdk.sim.episode import LAP_COMPLETE, OFF_TRACK, Race, RaceConfig
@@ -22,7 +27,15 @@ from reward_sdk.sim.trackline import Cursor, TrackLine
 from reward_sdk.tracks import Track
 
 EVAL_MAX_STEPS = 1_500  # step cap of an evaluation episode (100 s at 15 Hz): a crawling policy is cut off
-Predict = Callable[[np.ndarray], np.ndarray]  # (n, 10) observations -> n actions (deterministic)
+OBSERVATIONS = ("features", "camera")  # the observation kinds a policy can take
+Predict = Callable[[np.ndarray], np.ndarray]  # (n, 10) features or (n, 1, 120, 160) frames -> n actions
+
+
+def camera_frame(race: Race) -> np.ndarray:
+    """The ``(1, 120, 160)`` uint8 channel-first camera frame of ``race``'s car (seen from its front point)."""
+    car = race.car
+    x, y = car.front
+    return camera.render(race.track, x, y, car.yaw)[None]
 
 
 @dataclass
@@ -96,13 +109,19 @@ def evaluate(
     car: CarParams | None = None,
     max_steps: int = EVAL_MAX_STEPS,
     simtrace: str | Path | None = None,
+    observation: str = "features",
 ) -> EvalResult:
     """Drive ``laps`` deterministic episodes with ``predict`` and return the result.
 
-    :param predict: maps a ``(n, 10)`` float32 features batch to ``n`` actions (indices or ``[-1, 1]²`` pairs).
+    :param predict: maps a batch of observations of the running cars (``(n, 10)`` float32 features, or
+        ``(n, 1, 120, 160)`` uint8 frames with ``observation="camera"``) to ``n`` actions (indices or
+        ``[-1, 1]²`` pairs).
     :param simtrace: write every step of every attempt to this SIM_TRACE_LOG file (17 fields; episodes numbered
         by attempt), atomically.
+    :param observation: ``"features"`` or ``"camera"``. :raises ValueError: another value.
     """
+    if observation not in OBSERVATIONS:
+        raise ValueError(f"observation must be 'features' or 'camera', got {observation!r}")
     config = RaceConfig(start_spacing=0.0, max_steps=max_steps, car=car or CarParams())
     record = simtrace is not None
     races = [Race(track, actions, None, config, record_rows=record) for _ in range(laps)]
@@ -120,7 +139,10 @@ def evaluate(
     final: dict[int, tuple[str, float, float]] = {}
     discrete = isinstance(actions, DiscreteActionSpace)
     while running:
-        obs = np.stack([features(races[i].car, cursors[i], half_width) for i in running])
+        if observation == "camera":
+            obs = np.stack([camera_frame(races[i]) for i in running])
+        else:
+            obs = np.stack([features(races[i].car, cursors[i], half_width) for i in running])
         chosen = predict(obs)
         still = []
         for k, i in enumerate(running):
@@ -129,7 +151,7 @@ def evaluate(
             if record:
                 rows[i].append(step.row)
             if step.done:
-                final[i] = (step.status, float(step.params["progress"]), races[i].lap_time)
+                final[i] = (step.status, races[i].progress, races[i].lap_time)
             else:
                 still.append(i)
         running = still
@@ -157,7 +179,8 @@ def evaluate_run(
     runs_dir: str | Path = "runs",
 ) -> dict[str, Any]:
     """Evaluate a run's checkpoint (``reward evaluate``): ``laps`` deterministic laps on ``track`` (default: the
-    run's own), writing ``logs/evaluation-<checkpoint>-<track>-<k>.log`` in the run folder.
+    run's own), writing ``logs/evaluation-<checkpoint>-<track>-<k>.log`` in the run folder. The policy sees the
+    observation named in the run's ``model_metadata.json`` (``"features"``, or ``"camera"`` frames).
 
     :returns: :meth:`EvalResult.to_json` plus ``run``, ``checkpoint``, ``track``, ``steps`` (of the checkpoint) and
         ``simtrace`` (the log's path). :raises UserError: unknown run/track/checkpoint, ``laps`` < 1.
@@ -181,10 +204,11 @@ def evaluate_run(
     if track is None and info.get("reverse"):
         the_track = the_track.reversed()
     actions = load_model_metadata(run.metadata_json).action_space
+    observation = run.observation()
     import torch
     from stable_baselines3 import PPO, SAC
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(2 if observation == "camera" else 1)
     cls: Any = PPO if info.get("algo") == "ppo" else SAC
     try:
         model = cls.load(path, device="cpu")
@@ -203,6 +227,7 @@ def evaluate_run(
         laps=laps,
         car=physics_profile(info.get("physics", "droa-2026")),
         simtrace=log,
+        observation=observation,
     )
     extra = run.checkpoint_info(checkpoint)
     return {
@@ -210,6 +235,7 @@ def evaluate_run(
         "checkpoint": checkpoint,
         "track": the_track.name,
         "steps": extra.get("steps"),
+        "observation": observation,
         **result.to_json(),
         "simtrace": str(log),
     }

@@ -5,7 +5,8 @@ Layout::
     runs/NAME/
       run.json                 what the run is: track, algo, reward file, steps, best evaluation (schema below)
       reward_function.py       copy of the reward source it was trained with
-      model_metadata.json      DeepRacer format (action space, sensor, algorithm)
+      model_metadata.json      DeepRacer format (action space, sensor, algorithm) + our key "observation":
+                               "features" (Box(10,) float32, MlpPolicy) or "camera" ((1, 120, 160) uint8, CnnPolicy)
       hyperparameters.json     DeepRacer format (console keys, then ours)
       metrics.json             {"schema_version": 1, "iterations": [{...}, ...]}, one entry per iteration
       checkpoints/best.zip     SB3 model with the best evaluation (completion, then lap time) + best.json
@@ -17,7 +18,9 @@ Layout::
 ``run.json`` (``schema_version`` 1): ``name``, ``track``, ``reverse``, ``algo``, ``actions`` (kind), ``reward_file``
 (the path given), ``seed``, ``envs``, ``physics``, ``steps`` (env steps done), ``target_steps``, ``first_lap`` (the first evaluation that completed a lap: ``steps``, ``wall_s`` and ``train_s`` since the session started, ``lap_time``, ``unix_time``; or null), ``status``
 (``running``, ``finished``, ``interrupted``, ``failed``), ``best`` (``completion_pct``, ``lap_time`` s or null,
-``steps``), ``parent`` (cloned run or null), ``created``/``updated`` (ISO times), ``sessions``.
+``steps``), ``parent`` (cloned run or null), ``created``/``updated`` (ISO times), ``sessions``. Camera runs
+(``reward train --obs camera``) also carry ``observation`` (``"camera"``) and ``teacher`` (the features run they
+were distilled from, or null with ``--from-scratch``); runs without ``observation`` are features runs.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from reward_sdk.errors import UserError
 SCHEMA_VERSION = 1
 DEFAULT_RUNS_DIR = Path("runs")
 CHECKPOINTS = ("best", "last")
+OBSERVATIONS = ("features", "camera")  # model_metadata.json "observation": what the policy takes
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -130,6 +134,23 @@ class RunDir:
         if extra is not None:
             write_json(target.with_suffix(".json"), extra)
         return target
+
+    def observation(self) -> str:
+        """The observation the run's policy takes: ``model_metadata.json``'s ``"observation"`` (``"features"``
+        when the key is absent). :raises UserError: unreadable metadata or an unknown observation kind."""
+        from reward_sdk.sim.actions import read_metadata_bytes
+
+        raw = read_metadata_bytes(self.metadata_json)
+        try:
+            data = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            raise UserError(f"{self.metadata_json}: invalid JSON") from None
+        kind = data.get("observation", "features") if isinstance(data, dict) else None
+        if kind not in OBSERVATIONS:
+            raise UserError(
+                f"{self.metadata_json}: 'observation' must be 'features' or 'camera', got {kind!r}"
+            )
+        return str(kind)
 
     def checkpoint_info(self, which: str) -> dict[str, Any]:
         path = self.checkpoint(which).with_suffix(".json")
