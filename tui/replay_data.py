@@ -67,13 +67,15 @@ def load_replay(
     from sandbox import SandboxError
 
     notes: list[str] = []
-    folder = None if tracks_dir in (None, "") else Path(tracks_dir)  # type: ignore[arg-type]
+    folder = Path(tracks_dir) if tracks_dir else None
     if source is not None:
         with tempfile.TemporaryDirectory(prefix="reward-tui-") as scratch:
             reward_path = Path(scratch) / (Path(filename).name or "reward_function.py")
             reward_path.write_text(source, encoding="utf-8")
             try:
-                outcome = run_replay([log_path], tracks_dir=folder, reward=reward_path, time_budget=time_budget)
+                outcome = run_replay(
+                    [log_path], tracks_dir=folder, reward=reward_path, time_budget=time_budget
+                )
             except TrackError as exc:
                 notes.append(f"not re-scored: {str(exc).splitlines()[0]}")
             except SandboxError as exc:
@@ -88,7 +90,9 @@ def _view(outcome: Any, notes: list[str]) -> ReplayView:
     result = outcome.result
     notes = notes + list(result.notes)
     if outcome.new_failed is not None and outcome.new_failed.any():
-        notes.append(f"the new reward failed on {int(outcome.new_failed.sum())} steps (NaN, left out of sums)")
+        notes.append(
+            f"the new reward failed on {int(outcome.new_failed.sum())} steps (NaN, left out of sums)"
+        )
     track = outcome.groups[0].choice.track.name if outcome.groups else None
     return ReplayView(result.episodes, result.log.steps, outcome.new_reward, track, notes)
 

@@ -142,6 +142,8 @@ def compare_segments(a: RunLaps, b: RunLaps) -> list[SegmentRow]:
     if len(b.segment_s) != count:
         raise ValueError(f"runs cut into {count} and {len(b.segment_s)} segments")
     return [
-        SegmentRow(i, 100.0 * i / count, 100.0 * (i + 1) / count, float(a.segment_s[i]), float(b.segment_s[i]))
+        SegmentRow(
+            i, 100.0 * i / count, 100.0 * (i + 1) / count, float(a.segment_s[i]), float(b.segment_s[i])
+        )
         for i in range(count)
     ]

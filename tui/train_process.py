@@ -111,7 +111,8 @@ class TrainProcess:
         """Start the child (stdout and stderr go to a temporary file read by :meth:`status`)."""
         if self.process is not None:
             raise RuntimeError("this training was already started")
-        self._output = tempfile.TemporaryFile(prefix="reward-tui-train-")
+        # lives as long as the child: closed by close()
+        self._output = tempfile.TemporaryFile(prefix="reward-tui-train-")  # noqa: SIM115
         self.started = time.monotonic()
         self.process = subprocess.Popen(
             self.command(),
@@ -141,6 +142,15 @@ class TrainProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+    def close(self) -> None:
+        """Stop a child that still runs (SIGINT, then SIGKILL after 30 s) and drop its output file."""
+        self.stop()
+        if self.wait(30.0) is None:
+            self.kill()
+        if self._output is not None:
+            self._output.close()
+            self._output = None
 
     def output(self) -> str:
         """Everything the child printed so far (decoded leniently)."""
