@@ -60,8 +60,9 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
     | 4   | steering           | -1  | 1   | actual steering angle / 30°                       |
     | 5-9 | curvature ahead    | -3  | 3   | centre-line curvature 0.5, 1, 1.5, 2, 3 m ahead / (3 1/m) |
 
-    ``camera``: ``Box(0, 255, (120, 160, 1), uint8)``, a grayscale front view (the real camera's size),
-    rasterised from the track geometry.
+    ``camera``: ``Box(0, 255, (1, 120, 160), uint8)``, a grayscale front view (the real camera's 160×120),
+    rasterised from the track geometry; channel-first, so SB3's ``CnnPolicy`` takes it without a transpose and
+    the edge exporter sees the same shape.
 
     ## Rewards
 
@@ -91,9 +92,11 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
 
     ``info`` always carries ``status`` (``prepare``, ``in_progress``, ``off_track``, ``reversed``,
     ``lap_complete``, ``immobilized``, ``time_up``), ``progress`` (%), ``lap_time`` (s), ``episode_index`` (the
-    0-based episode counter of this env) and ``is_success`` (the lap was completed). With ``info_params=True``
-    it also carries ``params``: the full params dict of the step (waypoints included). It is left out by
-    default because vector envs deep-copy ``info`` every step. (``info["episode"]`` is not used: Stable-Baselines3
+    0-based episode counter of this env) and ``is_success`` (the lap was completed). These come from the
+    simulator's own state, never from the params dict after the reward call, so a reward function that rewrites
+    ``params`` cannot change them or the episode's end. With ``info_params=True`` it also carries ``params``:
+    the params dict of the step as the reward function received it (waypoints included; a trusted callable may
+    have changed it). It is left out by default because vector envs deep-copy ``info`` every step. (``info["episode"]`` is not used: Stable-Baselines3
     reserves it for ``Monitor``'s episode summary dict.)
 
     ## Arguments
@@ -163,7 +166,7 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
             n = len(FEATURE_NAMES)
             self.observation_space = spaces.Box(-FEATURE_CLIP, FEATURE_CLIP, (n,), np.float32)
         else:
-            shape = (camera.HEIGHT_PX, camera.WIDTH_PX, 1)
+            shape = (1, camera.HEIGHT_PX, camera.WIDTH_PX)
             self.observation_space = spaces.Box(0, 255, shape, np.uint8)
         self._writer: Any = None
         self._simtrace = (simtrace, simtrace_csv)
@@ -226,7 +229,7 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
     # -- helpers -----------------------------------------------------------------------------------------------------
     def _observe(self) -> np.ndarray:
         if self.observation_mode == "camera":
-            return self._camera()[:, :, None]
+            return self._camera()[None]
         return features(self.race.car, self._cursor, self._half_width)
 
     def _camera(self) -> np.ndarray:
@@ -237,7 +240,7 @@ class RaceCarEnv(gym.Env[np.ndarray, Any]):
     def _info(self, params: dict[str, Any], status: str) -> dict[str, Any]:
         info: dict[str, Any] = {
             "status": status,
-            "progress": float(params["progress"]),
+            "progress": float(self.race.progress),
             "lap_time": self.race.lap_time,
             "episode_index": self.race.episode,
             "is_success": status == "lap_complete",

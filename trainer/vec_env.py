@@ -6,14 +6,17 @@ model — each :class:`~reward_sdk.sim.episode.Race` is given a reward function 
 then scores the K params dicts with one ``RewardSandbox.score_many`` call (:class:`~trainer.scoring.BatchScorer`).
 The reward does not influence the motion, so deferring it changes nothing but the cost.
 
-Semantics are those of SB3's ``DummyVecEnv`` over K ``RaceCarEnv`` (features observation):
+Semantics are those of SB3's ``DummyVecEnv`` over K ``RaceCarEnv``:
 
-* observations ``(K, 10)`` float32 (:mod:`reward_sdk.sim.observe`); actions ``(K,)`` indices (discrete) or
-  ``(K, 2)`` in [−1, 1] (continuous);
+* observations ``(K, 10)`` float32 (``observation="features"``, :mod:`reward_sdk.sim.observe`) or
+  ``(K, 1, 120, 160)`` uint8 channel-first gray frames (``observation="camera"``, :mod:`reward_sdk.sim.camera`,
+  rendered for all K cars in one batched call); actions ``(K,)`` indices (discrete) or ``(K, 2)`` in [−1, 1]
+  (continuous);
 * auto-reset: when car *i*'s episode ends, ``infos[i]["terminal_observation"]`` is its last observation,
   ``infos[i]["TimeLimit.truncated"]`` is True for ``time_up`` only, and ``obs[i]`` is the first observation of
   its next episode;
-* ``infos[i]`` always has ``status`` and ``progress`` (%); at the end of an episode also ``lap_time`` (s),
+* ``infos[i]`` always has ``status`` and ``progress`` (%), both from the simulator's state (never read back from
+  the params dict the reward received, which a trusted callable reward could rewrite); at the end of an episode also ``lap_time`` (s),
   ``is_success``, ``episode_index`` (per car) and ``episode_reward``;
 * starts: car *i*'s first episode starts ``i / K`` of a lap after the start line, later ones advance by
   ``start_spacing`` (round robin per car); :meth:`seed` (or ``seed=``) makes the next :meth:`reset` restart it.
@@ -33,6 +36,7 @@ import numpy as np
 from gymnasium import spaces
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices, VecEnvStepReturn
 
+from reward_sdk.sim import camera
 from reward_sdk.sim.actions import ActionSpace, DiscreteActionSpace
 from reward_sdk.sim.car import CarParams, physics_profile
 from reward_sdk.sim.episode import TIME_UP, Race, RaceConfig
@@ -57,6 +61,7 @@ class RaceCarVecEnv(VecEnv):
     :param on_error: ``"raise"`` or ``"skip"`` for reward failures (:mod:`trainer.scoring`).
     :param on_episode: receives the SIM_TRACE_LOG rows of every finished episode (rows are only built when set).
     :param seed: seed of the first :meth:`reset` (car *i* gets ``seed + i``).
+    :param observation: ``"features"`` (``(K, 10)`` float32) or ``"camera"`` (``(K, 1, 120, 160)`` uint8).
     """
 
     def __init__(
@@ -73,9 +78,13 @@ class RaceCarVecEnv(VecEnv):
         on_error: str = "raise",
         on_episode: EpisodeSink | None = None,
         seed: int | None = None,
+        observation: str = "features",
     ) -> None:
         if num_envs < 1:
             raise ValueError(f"num_envs must be >= 1, got {num_envs}")
+        if observation not in ("features", "camera"):
+            raise ValueError(f"observation must be 'features' or 'camera', got {observation!r}")
+        self.observation_mode = observation
         base = track if isinstance(track, Track) else resolve_track(track, tracks_dir)
         self.track = base.reversed() if reverse else base
         self.actions = action_space_of(actions)
@@ -107,15 +116,20 @@ class RaceCarVecEnv(VecEnv):
             if isinstance(self.actions, DiscreteActionSpace)
             else spaces.Box(-1.0, 1.0, (2,), np.float32)
         )
-        n = len(FEATURE_NAMES)
-        observation_space = spaces.Box(-FEATURE_CLIP, FEATURE_CLIP, (n,), np.float32)
+        observation_space: spaces.Box
+        if observation == "camera":
+            observation_space = spaces.Box(0, 255, (1, camera.HEIGHT_PX, camera.WIDTH_PX), np.uint8)
+        else:
+            n = len(FEATURE_NAMES)
+            observation_space = spaces.Box(-FEATURE_CLIP, FEATURE_CLIP, (n,), np.float32)
         super().__init__(num_envs, observation_space, action_space)
         if seed is not None:
             self.seed(seed)
 
     # -- VecEnv API ---------------------------------------------------------------------------------------------
     def reset(self) -> np.ndarray:
-        """Start a new episode on every car (seeded cars restart their round robin); return ``(K, 10)``."""
+        """Start a new episode on every car (seeded cars restart their round robin); return the ``(K, ...)``
+        observation."""
         for i, race in enumerate(self.races):
             seed = self._seeds[i]
             if seed is not None or race.episode < 0:
@@ -146,7 +160,7 @@ class RaceCarVecEnv(VecEnv):
         dones = np.zeros(self.num_envs, dtype=bool)
         infos: list[dict[str, Any]] = []
         for i, result in enumerate(results):
-            info: dict[str, Any] = {"status": result.status, "progress": float(result.params["progress"])}
+            info: dict[str, Any] = {"status": result.status, "progress": self.races[i].progress}
             if self.on_episode is not None and result.row:
                 result.row["reward"] = float(rewards[i])
                 self._rows[i].append(result.row)
@@ -205,7 +219,8 @@ class RaceCarVecEnv(VecEnv):
         return [False for _ in self._get_indices(indices)]
 
     def observe(self) -> np.ndarray:
-        """The current ``(K, 10)`` observation (after an ``env_method`` that moved cars)."""
+        """The current ``(K, 10)`` or ``(K, 1, 120, 160)`` observation (after an ``env_method`` that moved
+        cars)."""
         return self._observe_all()
 
     # -- helpers -------------------------------------------------------------------------------------------------
@@ -216,7 +231,18 @@ class RaceCarVecEnv(VecEnv):
         self._rows[i] = [result.row] if self.on_episode is not None and result.row else []
 
     def _observe(self, i: int) -> np.ndarray:
+        if self.observation_mode == "camera":
+            frame: np.ndarray = self._frames([i])[0]
+            return frame
         return features(self.races[i].car, self._cursors[i], self._half_width)
 
     def _observe_all(self) -> np.ndarray:
+        if self.observation_mode == "camera":
+            return self._frames(range(self.num_envs))
         return np.stack([self._observe(i) for i in range(self.num_envs)])
+
+    def _frames(self, cars: Sequence[int] | range) -> np.ndarray:
+        """``(len(cars), 1, 120, 160)`` uint8 camera frames of the given cars, rendered in one batch."""
+        poses = np.array([(*self.races[i].car.front, self.races[i].car.yaw) for i in cars], dtype=np.float64)
+        frames: np.ndarray = camera.render_batch(self.track, poses[:, 0], poses[:, 1], poses[:, 2])
+        return frames[:, None]
