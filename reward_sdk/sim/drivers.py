@@ -7,17 +7,20 @@ A driver is called before every RUN step with the :class:`~reward_sdk.sim.episod
 direction, optionally weaving sinusoidally) by pure pursuit from the pose the car will reach once a new command
 has taken effect (the calibrated steering lags ~0.45 s), with lead compensation of the steering command. The audit's
 behaviours are presets of it (:func:`centre_line`, :func:`weaving`, :func:`hugging_border`, :func:`crawling`,
-:func:`reverse`), plus :class:`Straight` (constant steering: heads off the track).
+:func:`reverse`), plus :class:`Straight` (constant steering: heads off the track). :class:`LinePursuit`
+(:func:`racing_line`) follows a given line, such as a racing line, with a target speed at each of its points.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from reward_sdk.sim.car import MAX_STEERING_DEG
-from reward_sdk.sim.trackline import Cursor, TrackLine
+from reward_sdk.sim.trackline import SAMPLE_SPACING_M, Cursor, TrackLine
 from reward_sdk.tracks import Track
 
 if TYPE_CHECKING:
@@ -143,3 +146,75 @@ def reverse(speed: float = 1.0) -> PurePursuit:
 def off_track(speed: float = 1.5, steering_angle: float = 0.0) -> Straight:
     """Head off the track: a constant command that ignores the road."""
     return Straight(speed=speed, steering_angle=steering_angle)
+
+
+def _line_track(track: Track, points: np.ndarray) -> Track:
+    """A stand-in track whose centre line is ``points`` (a loop without its closing point, or an open line), so
+    :meth:`TrackLine.of` samples it like a centre line."""
+    closed = np.vstack([points, points[:1]]) if track.is_loop else np.asarray(points, dtype=float)
+    return Track(f"{track.name}:line", closed, closed, closed, track.is_loop)
+
+
+@dataclass
+class LinePursuit(PurePursuit):
+    """Pure pursuit of a given line (a racing line) with a target speed at each of its points.
+
+    The line replaces the centre line of :class:`PurePursuit` (offset, weave and flick stay available around
+    it); the commanded speed is the lowest target speed over the next ``brake_lookahead_s`` seconds of driving
+    at the current speed (the car has to be slow *before* the corner), times ``speed_scale``.
+
+    :param points: (N, 2) line points in m, in the driving direction; a loop without its closing point.
+    :param speeds: (N,) target speed at each point in m/s.
+    :param speed_scale: factor on every target speed.
+    :param brake_lookahead_s: seconds of driving ahead whose slowest target speed is commanded.
+    """
+
+    points: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    speeds: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    speed_scale: float = 1.0
+    brake_lookahead_s: float = 0.25
+    _sample_speeds: np.ndarray | None = field(default=None, repr=False)
+
+    def __call__(self, race: Race) -> tuple[float, float]:
+        if self._cursor is None or self._cursor.line.track_id != id(race.track):
+            stand_in = TrackLine.of(_line_track(race.track, np.asarray(self.points, dtype=float)))
+            line = replace(stand_in, track_id=id(race.track))
+            self._cursor = Cursor(line)
+            self._sample_speeds = self._speeds_along(line)
+        assert self._sample_speeds is not None
+        line = self._cursor.line
+        i = self._cursor.nearest(race.car.x, race.car.y)
+        ahead = max(race.car.speed, 0.5) * self.brake_lookahead_s
+        span = max(1, round(ahead / SAMPLE_SPACING_M))
+        window = np.arange(i, i + span + 1)
+        window = window % len(line.points) if line.is_loop else np.minimum(window, len(line.points) - 1)
+        self.speed = float(np.min(self._sample_speeds[window])) * self.speed_scale
+        steer, _ = super().__call__(race)
+        return steer, self.speed
+
+    def _speeds_along(self, line: TrackLine) -> np.ndarray:
+        """Target speeds at the samples of ``line`` (interpolated along the arc of the given points)."""
+        points = np.asarray(self.points, dtype=float)
+        closed = np.vstack([points, points[:1]]) if line.is_loop else points
+        arc = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(closed, axis=0).T))])
+        speeds = np.asarray(self.speeds, dtype=float)
+        values = np.append(speeds, speeds[0]) if line.is_loop else speeds
+        return np.asarray(np.interp(line.arc * (arc[-1] / line.length), arc, values), dtype=float)
+
+
+def racing_line(
+    track: Track, line: np.ndarray, speeds: np.ndarray, speed_scale: float = 1.0, **options: float
+) -> LinePursuit:
+    """Follow ``line`` ((N, 2) points, m; a loop without its closing point) at the per-point target ``speeds``
+    (m/s) on ``track`` — e.g. a :class:`reward_sdk.raceline.RacingLine`'s ``points`` and ``speeds``.
+    ``options`` go to :class:`LinePursuit` (``brake_lookahead_s``...)."""
+    if len(line) != len(speeds) or len(line) < 3:
+        raise ValueError(f"racing line needs >= 3 points and one speed per point, got {len(line)}/{len(speeds)}")
+    del track  # the line is matched to the race's track when driving (the sandbox worker has its own copy)
+    return LinePursuit(
+        speed=float(speeds[0]),
+        points=np.asarray(line, dtype=float),
+        speeds=np.asarray(speeds, dtype=float),
+        speed_scale=speed_scale,
+        **options,
+    )
