@@ -4,6 +4,11 @@
 New run, ``resume`` (continue ``runs/NAME`` from ``last``) and ``clone`` (a new run ``X-V2`` starting from run X's
 ``best`` weights with a new reward and/or hyperparameters) share it. Ctrl-C (``KeyboardInterrupt``) and reward
 failures save ``last`` and close the logs before the exception leaves :func:`train`.
+
+``observation="camera"`` (``reward train --obs camera --from-scratch``) trains PPO with SB3's ``CnnPolicy``
+(NatureCNN, DeepRacer's shallow network shape) on the ``(1, 120, 160)`` uint8 camera frames with the user's reward
+— plain RL, much slower than distilling a features teacher (:mod:`trainer.distill`); evaluations drive on camera
+frames too, and the run's ``model_metadata.json`` says ``"observation": "camera"``.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from reward_sdk.errors import UserError
 from reward_sdk.sim.actions import ContinuousActionSpace, ModelMetadata, load_model_metadata
 from reward_sdk.sim.car import physics_profile
@@ -22,10 +29,12 @@ from reward_sdk.tracks import resolve_track
 from trainer import hyperparams
 from trainer.callbacks import Best, Budget, Reporter, TrainingMonitor
 from trainer.env import DEFAULT_MAX_STEPS, action_space_of
+from trainer.evaluation import EvalResult, evaluate
 from trainer.runs import DEFAULT_RUNS_DIR, RunDir, check_name, clone_name, find_run, now
 from trainer.trace import TrainingTrace
 
 TORCH_THREADS = 1  # small MLPs: one thread is fastest, and leaves the other core to the sandbox worker
+CNN_TORCH_THREADS = 2  # the camera CNN is compute-bound: both cores
 
 
 @dataclass
@@ -54,6 +63,7 @@ class TrainConfig:
     eval_laps: int = 3
     checkpoint_every_s: float = 60.0
     max_episode_steps: int = DEFAULT_MAX_STEPS
+    observation: str = "features"
 
 
 @dataclass
@@ -66,6 +76,20 @@ class TrainResult:
     best: Best
     metrics: list[dict[str, Any]]
     skipped: int
+
+
+class CameraMonitor(TrainingMonitor):
+    """:class:`TrainingMonitor` whose evaluations feed the policy camera frames (camera runs)."""
+
+    def evaluate(self) -> EvalResult:
+        policy = self.model.policy
+
+        def predict(obs: np.ndarray) -> np.ndarray:
+            return np.asarray(policy.predict(obs, deterministic=True)[0])
+
+        return evaluate(
+            predict, self.track, self.actions, laps=self.eval_laps, car=self.car, observation="camera"
+        )
 
 
 class _Silent:
@@ -91,10 +115,11 @@ def train(config: TrainConfig, reporter: Reporter | None = None) -> TrainResult:
     metadata = load_model_metadata(run.metadata_json)
     car = physics_profile(info["physics"])
     hp = hyperparams.resolve(algo, [], plan["hp"])
+    observation = str(info.get("observation", "features"))
 
     import torch
 
-    torch.set_num_threads(TORCH_THREADS)
+    torch.set_num_threads(CNN_TORCH_THREADS if observation == "camera" else TORCH_THREADS)
     from stable_baselines3.common.vec_env import VecMonitor
 
     from trainer.vec_env import RaceCarVecEnv
@@ -111,9 +136,10 @@ def train(config: TrainConfig, reporter: Reporter | None = None) -> TrainResult:
         on_error=config.on_error,
         on_episode=trace.episode,
         seed=config.seed + 1000 * session,
+        observation=observation,
     )
     env = VecMonitor(vec)
-    model = _model(algo, env, hp, run, config.seed, plan.get("load"), plan.get("weights"))
+    model = _model(algo, env, hp, run, config.seed, plan.get("load"), plan.get("weights"), observation)
     metrics = run.read_metrics()
     best = Best(
         rank=tuple(info["best"]["rank"]) if info.get("best", {}).get("rank") else (-1.0, -1e9),
@@ -128,7 +154,8 @@ def train(config: TrainConfig, reporter: Reporter | None = None) -> TrainResult:
         until_lap=config.until_lap,
     )
     rollout = hp.get("n_steps", 256) * envs if algo == "ppo" else 2048
-    monitor = TrainingMonitor(
+    monitor_class = CameraMonitor if observation == "camera" else TrainingMonitor
+    monitor = monitor_class(
         run,
         track,
         metadata.action_space,
@@ -189,6 +216,8 @@ def _plan(config: TrainConfig) -> dict[str, Any]:
         raise UserError("--minutes must be > 0")
     if config.envs is not None and not 1 <= config.envs <= 256:
         raise UserError("--envs must be in 1..256")
+    if config.observation not in ("features", "camera"):
+        raise UserError(f"--obs must be features or camera, got {config.observation!r}")
     if config.resume:
         return _plan_resume(config)
     if config.reward is None:
@@ -206,6 +235,12 @@ def _plan(config: TrainConfig) -> dict[str, Any]:
     algo = (config.algo or parent_info.get("algo") or "ppo").lower()
     if algo not in hyperparams.ALGOS:
         raise UserError(f"--algo must be ppo or sac, got {config.algo!r}")
+    if parent is not None and parent_info.get("observation", "features") != config.observation:
+        raise UserError(
+            f"--clone keeps the parent's observation ({parent_info.get('observation', 'features')})"
+        )
+    if config.observation == "camera" and algo != "ppo":
+        raise UserError("--obs camera trains PPO with a CNN: leave out --algo sac")
     track_name = config.track or parent_info.get("track")
     if track_name is None:
         raise UserError("give --track (a built-in name, a .npy path or a file stem in --tracks-dir)")
@@ -254,13 +289,18 @@ def _plan(config: TrainConfig) -> dict[str, Any]:
     from trainer.runs import write_json
 
     training_algorithm = "clipped_ppo" if algo == "ppo" else "sac"
-    meta = ModelMetadata(
-        action_space=metadata.action_space,
-        sensor=("observation",),
-        neural_network="MLP_FEATURES",
-        training_algorithm=training_algorithm,
-    )
-    write_json(run.metadata_json, {**meta.to_json(), "observation": "features"})
+    if config.observation == "camera":
+        from trainer.distill import camera_metadata
+
+        write_json(run.metadata_json, camera_metadata(metadata))
+    else:
+        meta = ModelMetadata(
+            action_space=metadata.action_space,
+            sensor=("observation",),
+            neural_network="MLP_FEATURES",
+            training_algorithm=training_algorithm,
+        )
+        write_json(run.metadata_json, {**meta.to_json(), "observation": "features"})
     write_json(run.hyperparameters_json, hyperparams.deepracer_json(algo, hp))
     info = {
         "name": name,
@@ -278,6 +318,8 @@ def _plan(config: TrainConfig) -> dict[str, Any]:
         "best": {"completion_pct": 0.0, "lap_time": None, "steps": 0},
         "first_lap": None,
         "parent": str(parent.path) if parent else None,
+        "observation": config.observation,
+        "teacher": None,
         "created": now(),
     }
     return {"run": run, "info": info, "hp": hp, "target_steps": config.steps, "weights": weights}
@@ -288,6 +330,8 @@ def _plan_resume(config: TrainConfig) -> dict[str, Any]:
         raise UserError("--resume needs --name NAME of the run to continue")
     run = find_run(config.name, config.runs_dir)
     info = run.read_info()
+    if info.get("teacher"):
+        raise UserError(f"{run.path} was distilled from {info['teacher']}: distil again with another --name")
     if config.reward is not None and Path(config.reward).resolve() != run.reward_file.resolve():
         source = Path(config.reward).read_text(encoding="utf-8") if Path(config.reward).is_file() else None
         if source != run.reward_file.read_text(encoding="utf-8"):
@@ -335,7 +379,14 @@ def _json(path: Path) -> dict[str, Any]:
 
 # -- the model -----------------------------------------------------------------------------------------------------
 def _model(
-    algo: str, env: Any, hp: dict[str, Any], run: RunDir, seed: int, load: Path | None, weights: Path | None
+    algo: str,
+    env: Any,
+    hp: dict[str, Any],
+    run: RunDir,
+    seed: int,
+    load: Path | None,
+    weights: Path | None,
+    observation: str = "features",
 ) -> Any:
     from stable_baselines3 import PPO, SAC
 
@@ -353,9 +404,11 @@ def _model(
         "tensorboard_log": tensorboard,
         "policy_kwargs": {"net_arch": [hp["net_width"]] * 2},
     }
+    if observation == "camera":  # NatureCNN (dense 512) straight into the action and value heads
+        common["policy_kwargs"] = {}
     if algo == "ppo":
         model = PPO(
-            "MlpPolicy",
+            "CnnPolicy" if observation == "camera" else "MlpPolicy",
             env,
             n_steps=hp["n_steps"],
             n_epochs=hp["num_epochs"],

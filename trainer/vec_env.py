@@ -223,6 +223,22 @@ class RaceCarVecEnv(VecEnv):
         cars)."""
         return self._observe_all()
 
+    def observe_as(self, observation: str) -> np.ndarray:
+        """The current state of every car as the given observation kind, whatever this env's own kind:
+        ``"features"`` → ``(K, 10)`` float32, ``"camera"`` → ``(K, 1, 120, 160)`` uint8 (distillation labels
+        each camera frame with a features teacher's action on the same state). :raises ValueError: other kinds.
+        """
+        if observation == "camera":
+            return self._frames(range(self.num_envs))
+        if observation == "features":
+            return np.stack(
+                [
+                    features(race.car, cursor, self._half_width)
+                    for race, cursor in zip(self.races, self._cursors, strict=True)
+                ]
+            )
+        raise ValueError(f"observation must be 'features' or 'camera', got {observation!r}")
+
     # -- helpers -------------------------------------------------------------------------------------------------
     def _start(self, i: int) -> None:
         result = self.races[i].reset()
@@ -237,9 +253,7 @@ class RaceCarVecEnv(VecEnv):
         return features(self.races[i].car, self._cursors[i], self._half_width)
 
     def _observe_all(self) -> np.ndarray:
-        if self.observation_mode == "camera":
-            return self._frames(range(self.num_envs))
-        return np.stack([self._observe(i) for i in range(self.num_envs)])
+        return self.observe_as(self.observation_mode)
 
     def _frames(self, cars: Sequence[int] | range) -> np.ndarray:
         """``(len(cars), 1, 120, 160)`` uint8 camera frames of the given cars, rendered in one batch."""

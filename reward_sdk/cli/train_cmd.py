@@ -27,6 +27,10 @@ steps/s 0.99 looks ~7 s ahead, about a lap, and learns a lap several times faste
 (256 per car), clip_range, gae_lambda; SAC takes sac_alpha (auto), buffer_size, learning_starts,
 gradient_steps; both take net_width (64: two hidden layers; SB3's SAC default is 256). The reasons are in
 trainer/hyperparams.py and the README.
+
+Camera policy for the real car (--obs camera: 160×120 gray frames, PPO with DeepRacer's shallow CNN):
+--teacher runs/X distils the features run X by DAgger (the student drives, X labels every state; FILE defaults
+to X's reward), evaluating 4 laps per round; --from-scratch trains the CNN with PPO on your reward (slow).
 """
 
 
@@ -65,11 +69,49 @@ def register(app: typer.Typer) -> None:
             None, help="Env steps between evaluations (default: one PPO rollout)."
         ),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No live display."),
+        obs: str = typer.Option("features", "--obs", help="Policy input: features (default) or camera."),
+        teacher: Path | None = typer.Option(
+            None, help="--obs camera: distil this features run (DAgger); FILE defaults to its reward."
+        ),
+        from_scratch: bool = typer.Option(
+            False, "--from-scratch", help="--obs camera: PPO with the CNN on your reward, no teacher (slow)."
+        ),
     ) -> None:
         from trainer.train import TrainConfig, train
 
-        if minutes is None and steps is None and not resume:
+        if obs not in ("features", "camera"):
+            raise UserError(f"--obs must be features or camera, got {obs!r}")
+        if obs == "features" and (teacher is not None or from_scratch):
+            raise UserError("--teacher and --from-scratch train a camera policy: add --obs camera")
+        if obs == "camera" and teacher is not None and from_scratch:
+            raise UserError("give either --teacher RUN (distillation) or --from-scratch, not both")
+        if obs == "camera" and teacher is None and not from_scratch:
+            raise UserError("--obs camera needs --teacher RUN (a features run to distil) or --from-scratch")
+        if obs == "camera" and (resume or clone is not None):
+            raise UserError("--resume and --clone work on features runs only")
+        if minutes is None and steps is None and not resume and not (teacher is not None and until_lap):
             raise UserError("give --minutes M or --steps N")
+        if teacher is not None:
+            _distill(
+                teacher,
+                reward,
+                name,
+                minutes,
+                steps,
+                seed,
+                envs,
+                runs_dir,
+                tracks_dir,
+                until_lap,
+                quiet,
+                algo=algo,
+                actions=actions,
+                hp=list(hp),
+                on_error=on_error,
+                physics=physics,
+                track=track,
+            )
+            return
         config = TrainConfig(
             reward=reward,
             track=track,
@@ -89,6 +131,7 @@ def register(app: typer.Typer) -> None:
             physics=physics,
             until_lap=until_lap,
             eval_every=eval_every,
+            observation=obs,
         )
         display = _LiveDisplay(steps, None if minutes is None else minutes * 60.0, quiet)
         if name is not None:
@@ -150,7 +193,8 @@ def register(app: typer.Typer) -> None:
         runs_dir: Path = typer.Option(Path("runs"), help="Folder of the runs."),
         output_format: str = typer.Option("text", "--format", help="text or json."),
     ) -> None:
-        """List training runs: track, algorithm, reward file, steps, best completion and lap time."""
+        """List training runs: track, algorithm, observation (features or camera), reward file, steps, best
+        completion and lap time."""
         if output_format not in ("text", "json"):
             raise UserError(f"--format must be text or json, got {output_format!r}")
         from trainer.runs import list_runs
@@ -169,6 +213,7 @@ def register(app: typer.Typer) -> None:
             "run",
             "track",
             "algo",
+            "obs",
             "reward file",
             "steps",
             "best completion",
@@ -185,6 +230,7 @@ def register(app: typer.Typer) -> None:
                 str(info.get("name")),
                 str(info.get("track")),
                 str(info.get("algo")),
+                str(info.get("observation", "features")),
                 str(info.get("reward_file")),
                 f"{int(info.get('steps', 0)):,}",
                 f"{float(best.get('completion_pct', 0.0)):.1f} %",
@@ -192,6 +238,70 @@ def register(app: typer.Typer) -> None:
                 str(info.get("status")),
             )
         console.print(table)
+
+
+def _distill(
+    teacher: Path,
+    reward: Path | None,
+    name: str | None,
+    minutes: float | None,
+    steps: int | None,
+    seed: int,
+    envs: int | None,
+    runs_dir: Path,
+    tracks_dir: Path | None,
+    until_lap: bool,
+    quiet: bool,
+    **ignored: Any,
+) -> None:
+    """``reward train --obs camera --teacher RUN``: check the options that distillation fixes, run it, print the
+    summary. ``ignored`` holds the options that must keep their defaults (the student copies the teacher's)."""
+    if ignored["algo"] not in (None, "ppo"):
+        raise UserError(
+            "the camera student is a PPO policy: leave out --algo (the teacher may be PPO or SAC)"
+        )
+    if ignored["actions"] is not None:
+        raise UserError("the camera student keeps the teacher's action space: leave out --actions")
+    if ignored["hp"]:
+        raise UserError("--hp is not used by distillation (the student learns the teacher's actions)")
+    if ignored["track"] is not None:
+        raise UserError("the camera student drives the teacher's track: leave out --track")
+    if name is None:
+        raise UserError("give --name NAME (the run goes to runs/NAME)")
+    from trainer.distill import DistillConfig, distill
+
+    config = DistillConfig(
+        teacher=teacher,
+        name=name,
+        runs_dir=runs_dir,
+        tracks_dir=tracks_dir,
+        reward=reward,
+        steps=steps,
+        minutes=minutes,
+        seed=seed,
+        envs=envs or 8,
+        until_lap=until_lap,
+    )
+    display = _LiveDisplay(steps, None if minutes is None else minutes * 60.0, quiet)
+    display.run_hint = str(runs_dir / name / "checkpoints" / "last.zip")
+    try:
+        with display:
+            result = distill(config, display)
+    except KeyboardInterrupt:
+        error_console.print(f"interrupted: saved {display.run_hint}", soft_wrap=True)
+        raise typer.Exit(130) from None
+    best = result.info.get("best") or {}
+    lap = best.get("lap_time")
+    teacher_lap = (result.info.get("teacher_eval") or {}).get("mean_lap_time")
+    every = result.info.get("all_laps")
+    every_text = f"; every start lapped after {every['wall_s']:.1f} s" if every else ""
+    console.print(
+        f"{result.run.path}: camera student, {result.steps:,} states in {result.rounds} rounds "
+        f"({result.stop_reason or 'done'}); best evaluation {float(best.get('completion_pct', 0.0)):.1f} % "
+        f"completion, lap {f'{lap:.2f} s' if lap is not None else 'none'} "
+        f"(teacher {f'{teacher_lap:.2f} s' if teacher_lap is not None else 'none'}){every_text}",
+        soft_wrap=True,
+    )
 
 
 class _LiveDisplay:
