@@ -18,7 +18,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, TabbedContent, TabPane
@@ -48,11 +47,11 @@ class RewardTui(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "reward tui"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "help"),
+        Binding("f1", "help", "help", priority=True),
         Binding("ctrl+s", "save", "save", priority=True),
         Binding("ctrl+q", "quit_app", "quit", priority=True),
         *(
-            Binding(f"f{index + 2}", f"show_tab('{name}')", name, show=False)
+            Binding(f"f{index + 2}", f"show_tab('{name}')", name, show=False, priority=True)
             for index, name in enumerate(TABS)
         ),
     ]
@@ -85,7 +84,7 @@ class RewardTui(App[None]):
                 )
             with TabPane("Runs", id="tab-runs"):
                 yield RunsPane(self.runs_dir, self.tracks_dir, id="runs-pane")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.editor_pane.editor.focus()
@@ -121,7 +120,10 @@ class RewardTui(App[None]):
         self.notify(f"saved {self.path.name}; runtime lint running", timeout=3)
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
+        """F1: show the help screen, or close it when it is shown."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
             self.push_screen(HelpScreen())
 
     def action_show_tab(self, name: str) -> None:
@@ -136,8 +138,7 @@ class RewardTui(App[None]):
             return
         self.exit()
 
-    @on(TabbedContent.TabActivated, "#tabs")
-    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         pane = event.pane.id or ""
         if pane == "tab-map":
             self.query_one(MapView).focus()

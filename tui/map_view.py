@@ -120,8 +120,8 @@ class MapPane(Vertical):
     """Reward map + legend; ``source`` returns the editor's ``(text, filename)`` when the map is computed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("plus,equals_sign", "faster", "speed +"),
-        Binding("minus", "slower", "speed -"),
+        Binding("plus,equals_sign", "faster", "faster", key_display="+"),
+        Binding("minus", "slower", "slower", key_display="-"),
         Binding("t", "next_track", "track"),
         Binding("r", "recompute", "recompute"),
     ]
