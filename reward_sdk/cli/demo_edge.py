@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 from typing import Any
 
+from reward_sdk.cli.common import console
 from reward_sdk.cli.demo_report import DemoState, StageSkipError
 
 NOT_INSTALLED = "edge stage not installed"
@@ -20,13 +21,111 @@ def _require_edge() -> None:
         raise StageSkipError(NOT_INSTALLED)
 
 
+def _quiet_nncf() -> None:
+    """NNCF logs every step of its accuracy-aware search at INFO; the demo keeps its warnings only."""
+    import logging
+
+    logging.getLogger("nncf").setLevel(logging.WARNING)
+
+
+def _ir_bytes(files: dict[str, int]) -> int:
+    """Size of the IR itself (``.xml`` + ``.bin``), bytes."""
+    return sum(size for name, size in files.items() if name.endswith((".xml", ".bin")))
+
+
 def stage_edge_export(state: DemoState) -> dict[str, Any]:
-    """Export the run's best checkpoint to OpenVINO IR in FP32, FP16 and INT8 with accuracy and latency."""
+    """Export the run's best checkpoint to OpenVINO IR in FP32, FP16 and INT8 (``reward edge export``), each
+    gated (agreement with torch on held-out observations, same laps complete); sets ``state.models``.
+
+    :returns: ``rows`` (precision, IR size, agreement, OpenVINO median latency of one observation, torch's,
+        quantisation method) and ``out``.
+    """
     _require_edge()
-    raise StageSkipError(NOT_INSTALLED)
+    if state.run is None:
+        raise StageSkipError("needs the training run (the train stage did not finish)")
+    from reward_sdk.cli.demo_loop import tensorboard_without_tensorflow
+
+    tensorboard_without_tensorflow()
+    _quiet_nncf()
+    from edge.export import ExportConfig, export
+
+    out = state.out / "edge"
+    rows = []
+    for precision in PRECISIONS:
+        target = out / precision
+        console.print(f"[bold]reward edge export {state.run} --precision {precision} --out {target}[/bold]")
+        config = ExportConfig(run=state.run, precision=precision, out=target, runs_dir=state.run.parent)
+        report = export(config, say=lambda text: console.print(f"  [dim]{text}[/dim]", soft_wrap=True))
+        state.models[precision] = target
+        accuracy = report.get("accuracy", {})
+        latency = report.get("latency_ms", {})
+        row = {
+            "precision": precision,
+            "size_bytes": _ir_bytes(report.get("files", {})),
+            "agreement": accuracy.get("agreement"),
+            "latency_ms": latency.get("openvino"),
+            "torch_ms": latency.get("torch"),
+            "quantization": report.get("quantization"),
+            "laps": f"{accuracy.get('model_laps_completed', '-')}/{accuracy.get('laps', '-')}",
+        }
+        rows.append(row)
+        console.print(
+            f"  {precision}: IR {row['size_bytes'] / 1024:.1f} KiB, agreement "
+            f"{100 * float(row['agreement'] or 0.0):.2f} % of {accuracy.get('observations', '?')} held-out "
+            f"observations, laps {row['laps']}, latency {float(row['latency_ms'] or 0.0):.3f} ms "
+            f"(torch {float(row['torch_ms'] or 0.0):.3f} ms)",
+            soft_wrap=True,
+        )
+    return {"rows": rows, "out": str(out)}
 
 
-def stage_edge_drive(state: DemoState) -> dict[str, Any]:
-    """Drive one lap on ``state.track`` with the INT8 model alone."""
+def stage_edge_drive(state: DemoState, laps: int = 1) -> dict[str, Any]:
+    """Drive ``laps`` lap(s) on ``state.track`` from the start line with the INT8 IR alone (OpenVINO, no torch).
+
+    :returns: ``precision``, ``laps``, ``completed``, ``statuses``, ``lap_times`` (s) and ``inference_hz``
+        (observations per second through the model, including the batch of one per step).
+    """
     _require_edge()
-    raise StageSkipError(NOT_INSTALLED)
+    model_dir = state.models.get("int8")
+    if model_dir is None:
+        raise StageSkipError("needs the INT8 export (the export stage did not write it)")
+    import json
+
+    from edge.ir import MODEL_XML, IRModel, read_ir
+    from edge.simdrive import drive, observation_shape, spread_starts
+    from reward_sdk.sim.actions import load_model_metadata
+    from reward_sdk.sim.car import physics_profile
+    from reward_sdk.tracks import resolve_track
+
+    report = json.loads((model_dir / "report.json").read_text(encoding="utf-8"))
+    observation = report.get("observation", "features")
+    actions = load_model_metadata(model_dir / "model_metadata.json").action_space
+    physics = "droa-2026"
+    if state.run is not None and (state.run / "run.json").is_file():
+        physics = json.loads((state.run / "run.json").read_text(encoding="utf-8")).get("physics", physics)
+    model = IRModel(read_ir(model_dir / MODEL_XML), observation_shape(observation))
+    console.print(
+        f"[bold]reward edge drive {model_dir} --track {state.track} --laps {laps}[/bold]", soft_wrap=True
+    )
+    done = drive(
+        model.predict(report.get("actions") == "discrete"),
+        resolve_track(state.track),
+        actions,
+        spread_starts(laps),
+        observation=observation,
+        car=physics_profile(physics),
+    )
+    result = done.result
+    hz = done.frames / done.predict_s if done.predict_s > 0 else None
+    for i, (status, lap_time) in enumerate(zip(result.statuses, result.lap_times, strict=True)):
+        console.print(f"  lap {i + 1}: {status:<12} time {lap_time:6.2f} s")
+    if hz is not None:
+        console.print(f"  inference {hz:,.0f} Hz through OpenVINO INT8 (the car runs at 15 Hz)")
+    return {
+        "precision": "int8",
+        "laps": result.laps,
+        "completed": result.completed,
+        "statuses": list(result.statuses),
+        "lap_times": list(result.lap_times),
+        "inference_hz": hz,
+    }

@@ -13,8 +13,10 @@ Markdown report. The data each stage returns (all keys optional; a missing key p
   ``best_lap_time`` (s or None).
 * ``replay``: ``log`` (path), ``episodes``, ``completed``, ``flags`` (``{name: episodes}``), ``best_lap_time_s``,
   ``reward_logged``, ``reward_rescored``, ``plot`` (path of the PNG, relative to the output folder if inside).
-* ``edge_export``: ``rows``: list of ``{"precision", "size_bytes", "agreement", "latency_ms", "p99_ms"}``
-  (``agreement`` is a share in [0, 1], latency the median in milliseconds; any may be None), ``out`` (folder).
+* ``edge_export``: ``rows``: list of ``{"precision", "size_bytes" (IR .xml + .bin), "agreement", "laps"
+  ("completed/driven" of the gate), "latency_ms", "p99_ms", "torch_ms", "quantization"}`` (``agreement`` is a
+  share in [0, 1], latencies of one observation in milliseconds, the median unless named p99; any may be
+  None; the p99 column appears when a row has one), ``out`` (folder).
 * ``edge_drive``: ``precision``, ``laps``, ``completed``, ``lap_times`` (s), ``statuses``, ``inference_hz``.
 """
 
@@ -181,17 +183,29 @@ def _edge_section(export: StageResult | None, drive: StageResult | None) -> list
     if export is None or export.status != OK:
         lines += _missing(export)
     else:
-        rows = [
-            (
+        found = export.data.get("rows", [])
+        p99 = any(row.get("p99_ms") is not None for row in found)
+        header = ["precision", "IR size", "agreement", "laps", "latency (median)"]
+        header += ["latency (p99)"] if p99 else []
+        header += ["torch latency", "quantization"]
+        rows = []
+        for row in found:
+            cells = [
                 row.get("precision", "-"),
                 _size(row.get("size_bytes")),
                 _num(row.get("agreement"), ".2%"),
+                row.get("laps") or "-",
                 _num(row.get("latency_ms"), ".3f", " ms"),
-                _num(row.get("p99_ms"), ".3f", " ms"),
-            )
-            for row in export.data.get("rows", [])
+            ]
+            cells += [_num(row.get("p99_ms"), ".3f", " ms")] if p99 else []
+            cells += [_num(row.get("torch_ms"), ".3f", " ms"), row.get("quantization") or "-"]
+            rows.append(cells)
+        lines += _table(header, rows)
+        lines += [
+            "",
+            "Agreement: share of held-out observations where the exported model picks torch's action; laps: "
+            "gate laps the exported model completes (torch completes the same ones); latency of one observation.",
         ]
-        lines += _table(("precision", "size", "agreement", "latency (median)", "latency (p99)"), rows)
     lines += ["", "### A lap driven by the INT8 model", ""]
     if drive is None or drive.status != OK:
         return [*lines, *_missing(drive)]

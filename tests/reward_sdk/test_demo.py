@@ -118,7 +118,16 @@ def _fake_results() -> list[StageResult]:
                 "rows": [
                     {"precision": "fp32", "size_bytes": 40960, "agreement": 1.0, "latency_ms": 0.041},
                     {"precision": "fp16", "size_bytes": 20480, "agreement": 0.9995, "latency_ms": 0.043},
-                    {"precision": "int8", "size_bytes": 12288, "agreement": 0.991, "latency_ms": 0.032},
+                    {
+                        "precision": "int8",
+                        "size_bytes": 12288,
+                        "agreement": 0.991,
+                        "laps": "3/3",
+                        "latency_ms": 0.032,
+                        "p99_ms": 0.05,
+                        "torch_ms": 0.047,
+                        "quantization": "nncf.quantize",
+                    },
                 ]
             },
         ),
@@ -149,8 +158,9 @@ def test_summary_shows_the_lap_flags_edge_table_and_stage_times(tmp_path: Path) 
     assert "![reward heat map](replay-training.png)" in text
     assert "(best -)" in text  # no completed training episode: a dash, not 'None'
     # the edge table: precision, size, agreement, latency
-    assert "| int8 | 12.0 KiB | 99.10% | 0.032 ms | - |" in text
-    assert "| fp32 | 40.0 KiB | 100.00% | 0.041 ms | - |" in text
+    assert "| precision | IR size | agreement | laps | latency (median) | latency (p99) |" in text
+    assert "| int8 | 12.0 KiB | 99.10% | 3/3 | 0.032 ms | 0.050 ms | 0.047 ms | nncf.quantize |" in text
+    assert "| fp32 | 40.0 KiB | 100.00% | - | 0.041 ms | - | - | - |" in text
     # the INT8 drive failed: said so instead of a table
     assert "Not available: the stage failed (RuntimeError: no | device)." in text
     assert "None" not in text
