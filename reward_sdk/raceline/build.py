@@ -24,7 +24,7 @@ from reward_sdk.sim.car import MAX_STEERING_DEG, CarParams, physics_profile
 from reward_sdk.tracks import Track
 
 METHODS = ("min-curvature", "k1999")
-DEFAULT_MARGIN_M = 0.1  # m kept between the line and the nearest border (the wheels sit 0.08 m from the centre)
+DEFAULT_MARGIN_M = 0.1  # m between the line and the nearest border (wheels sit 0.08 m from the centre)
 DEFAULT_PHYSICS = "droa-2026"
 PEAK_STEERING_SHARE = 0.7  # the line's peak curvature needs at most this share of the 30° clip at low speed
 MARGIN_REPAIR_ROUNDS = 6  # re-solves with tighter bounds where the shapely check finds a point too close
@@ -191,8 +191,10 @@ def _stretch(values: FloatArray, count: int, is_loop: bool) -> FloatArray:
     """``values`` of evenly spaced points interpolated onto ``count`` evenly spaced points of the same line."""
     if is_loop:
         source = np.arange(len(values) + 1) / len(values)
-        return np.interp(np.arange(count) / count, source, np.append(values, values[0]))
-    return np.interp(np.linspace(0.0, 1.0, count), np.linspace(0.0, 1.0, len(values)), values)
+        stretched = np.interp(np.arange(count) / count, source, np.append(values, values[0]))
+    else:
+        stretched = np.interp(np.linspace(0.0, 1.0, count), np.linspace(0.0, 1.0, len(values)), values)
+    return np.asarray(stretched, dtype=float)
 
 
 def _widen(values: FloatArray, reach: int = 3) -> FloatArray:

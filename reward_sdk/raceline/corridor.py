@@ -112,7 +112,9 @@ def room(points: FloatArray, normals: FloatArray, track: Track) -> tuple[FloatAr
     return out[0], out[1]
 
 
-def corridor(track: Track, reference: FloatArray | None = None, spacing: float = DEFAULT_SPACING_M) -> Corridor:
+def corridor(
+    track: Track, reference: FloatArray | None = None, spacing: float = DEFAULT_SPACING_M
+) -> Corridor:
     """The corridor of ``track`` around ``reference`` (default: the centre line), resampled every ``spacing`` m."""
     base = np.asarray(track.center if reference is None else reference, dtype=float)
     if reference is None and track.is_loop:

@@ -50,7 +50,9 @@ class Limits:
     steering_deg: float = STEERING_SHARE * MAX_STEERING_DEG
 
     @classmethod
-    def of(cls, car: CarParams, lateral_share: float = LATERAL_SHARE, top_speed: float | None = None) -> Limits:
+    def of(
+        cls, car: CarParams, lateral_share: float = LATERAL_SHARE, top_speed: float | None = None
+    ) -> Limits:
         """The limits of ``car`` (see the module docstring); ``top_speed`` caps the top speed further."""
         top = MAX_SPEED_CMD * car.speed_gain
         lateral = lateral_share * car.lat_accel if math.isfinite(car.lat_accel) else 0.5 * 9.81
@@ -72,7 +74,9 @@ def steering_limited_speed(curvature: FloatArray, car: CarParams, limits: Limits
     return np.where(fits, limits.top_speed, low)
 
 
-def speed_profile(curvature: FloatArray, steps: FloatArray, car: CarParams, limits: Limits, is_loop: bool) -> FloatArray:
+def speed_profile(
+    curvature: FloatArray, steps: FloatArray, car: CarParams, limits: Limits, is_loop: bool
+) -> FloatArray:
     """(N,) target speeds in m/s at each point of a line.
 
     :param curvature: (N,) curvature of each point, 1/m.

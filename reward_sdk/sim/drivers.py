@@ -203,18 +203,26 @@ class LinePursuit(PurePursuit):
 
 
 def racing_line(
-    track: Track, line: np.ndarray, speeds: np.ndarray, speed_scale: float = 1.0, **options: float
+    track: Track,
+    line: np.ndarray,
+    speeds: np.ndarray,
+    speed_scale: float = 1.0,
+    brake_lookahead_s: float = 0.25,
 ) -> LinePursuit:
     """Follow ``line`` ((N, 2) points, m; a loop without its closing point) at the per-point target ``speeds``
-    (m/s) on ``track`` — e.g. a :class:`reward_sdk.raceline.RacingLine`'s ``points`` and ``speeds``.
-    ``options`` go to :class:`LinePursuit` (``brake_lookahead_s``...)."""
+    (m/s) on ``track`` — e.g. a :class:`reward_sdk.raceline.RacingLine`'s ``points`` and ``speeds``; see
+    :class:`LinePursuit` for ``speed_scale`` and ``brake_lookahead_s``.
+
+    :raises ValueError: fewer than 3 points, or not one speed per point."""
     if len(line) != len(speeds) or len(line) < 3:
-        raise ValueError(f"racing line needs >= 3 points and one speed per point, got {len(line)}/{len(speeds)}")
+        raise ValueError(
+            f"racing line needs >= 3 points and one speed per point, got {len(line)}/{len(speeds)}"
+        )
     del track  # the line is matched to the race's track when driving (the sandbox worker has its own copy)
     return LinePursuit(
         speed=float(speeds[0]),
         points=np.asarray(line, dtype=float),
         speeds=np.asarray(speeds, dtype=float),
         speed_scale=speed_scale,
-        **options,
+        brake_lookahead_s=brake_lookahead_s,
     )
