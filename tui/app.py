@@ -143,8 +143,13 @@ class RewardTui(App[None]):
         if pane == "tab-map":
             self.query_one(MapView).focus()
             self.call_after_refresh(self.query_one(MapPane).refresh_map)
+        elif pane == "tab-replay":
+            self.query_one("#log-path").focus()
+        elif pane == "tab-train":
+            self.query_one("#train-start").focus()
         elif pane == "tab-runs":
             self.query_one(RunsPane).refresh_runs()
+            self.query_one("#runs-compare").focus()
         elif pane == "tab-editor":
             self.editor_pane.editor.focus()
 

@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Sparkline, Static
 
 from tui.replay_data import ReplayView, episode_series, load_replay
+from tui.widgets import titled as _titled
 
 __all__ = ["EPISODE_COLUMNS", "ReplayPane"]
 
@@ -42,10 +43,11 @@ class ReplayPane(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="replay-inputs"):
-            yield Input(placeholder="log file or folder", id="log-path")
-            yield Input(
-                os.environ.get("REWARD_TRACKS_DIR", ""), placeholder="tracks dir (.npy)", id="tracks-dir"
+            yield _titled(Input(placeholder="log file or folder", id="log-path"), "log")
+            tracks = Input(
+                os.environ.get("REWARD_TRACKS_DIR", ""), placeholder="folder of .npy", id="tracks-dir"
             )
+            yield _titled(tracks, "tracks dir")
             yield Button("Open", id="open-log", variant="primary")
         yield Static("type a log path and press Enter", id="replay-status")
         table: DataTable[str] = DataTable(id="episodes", cursor_type="row", zebra_stripes=True)

@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Select, Static
 
 from tui.runs_compare import RunLaps, SegmentRow, compare_segments, list_run_infos, run_laps
+from tui.widgets import titled as _titled
 
 __all__ = ["RunsPane", "delta_bar", "describe_run"]
 
@@ -60,7 +61,7 @@ class RunsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="runs-inputs"):
-            yield Input(str(self.runs_dir), placeholder="runs folder", id="runs-dir")
+            yield _titled(Input(str(self.runs_dir), placeholder="runs folder", id="runs-dir"), "runs folder")
             yield Select[str]([], prompt="run A", id="run-a")
             yield Select[str]([], prompt="run B", id="run-b")
             yield Button("Compare", id="runs-compare", variant="primary")

@@ -3,11 +3,13 @@
 The child is the real CLI (same options, same run folder, same checkpoints), started in its own session so a
 terminal Ctrl-C does not reach it. :meth:`TrainProcess.stop` sends it SIGINT, which ``reward train`` handles by
 saving ``checkpoints/last.zip`` before exiting (code 130); :meth:`TrainProcess.status` reads the run's
-``metrics.json`` (written atomically after every iteration) for the live numbers.
+``metrics.json`` (written atomically after every iteration) for the live numbers. Should the TUI itself die
+(terminal closed), Linux sends the child SIGINT too (``PR_SET_PDEATHSIG``), so it never trains on alone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -120,7 +122,8 @@ class TrainProcess:
             stdout=self._output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            preexec_fn=_interrupt_when_parent_dies,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "3"},
         )
 
     def stop(self) -> None:
@@ -169,7 +172,7 @@ class TrainProcess:
         iterations = read_iterations(self.run_dir)
         last = iterations[-1] if iterations else {}
         evaluation = last.get("eval") if isinstance(last.get("eval"), dict) else {}
-        lines = [line for line in self.output().splitlines() if line.strip()] if code is not None else []
+        message = _final_line(self.output()) if code is not None else ""
         return TrainStatus(
             running=running,
             returncode=code,
@@ -179,8 +182,34 @@ class TrainProcess:
             completion_rate=_number(last.get("completion_rate")),
             eval_completion_pct=_number((evaluation or {}).get("completion_pct")),
             best_lap_time=_number(last.get("best_lap_time")),
-            message=lines[-1] if lines else "",
+            message=message,
         )
+
+
+_FINAL_PREFIXES = ("error:", "interrupted:", "aborted")
+
+
+def _final_line(output: str) -> str:
+    """The line of ``reward train``'s output that says how it ended: its ``error:``/``interrupted:`` line or
+    the run summary (``runs/NAME: N steps ...``), else the last non-empty line (library warnings are skipped
+    when one of those exists)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if line.startswith(_FINAL_PREFIXES) or "best evaluation" in line:
+            return line
+    return lines[-1] if lines else ""
+
+
+def _interrupt_when_parent_dies() -> None:
+    """In the child, before exec: ask Linux to send SIGINT when the TUI process dies (killed terminal, crash),
+    so the training still saves ``last.zip`` and ends instead of running on alone. No-op elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGINT, 0, 0, 0)
 
 
 def _number(value: Any) -> float | None:

@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Input, ProgressBar, Static
 
 from tui.train_process import TrainProcess, TrainStatus
+from tui.widgets import titled as _titled
 
 __all__ = ["TrainPane", "format_status"]
 
@@ -65,9 +66,9 @@ class TrainPane(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="train-inputs"):
-            yield Input("club", placeholder="track", id="train-track")
-            yield Input("2", placeholder="minutes", id="train-minutes")
-            yield Input(self.default_name, placeholder="run name", id="train-name")
+            yield _titled(Input("club", placeholder="track", id="train-track"), "track")
+            yield _titled(Input("2", placeholder="minutes", id="train-minutes"), "minutes")
+            yield _titled(Input(self.default_name, placeholder="run name", id="train-name"), "run name")
             yield Button("Start", id="train-start", variant="success")
             yield Button("Stop", id="train-stop", variant="error", disabled=True)
         yield ProgressBar(total=1.0, show_eta=False, id="train-progress")
@@ -112,7 +113,9 @@ class TrainPane(Vertical):
         self.process = TrainProcess(reward_path, track, minutes, name, self.runs_dir, self.tracks_dir)
         self.process.start()
         self.query_one("#train-start", Button).disabled = True
-        self.query_one("#train-stop", Button).disabled = False
+        stop = self.query_one("#train-stop", Button)
+        stop.disabled = False
+        stop.focus()
         self._message(f"training {name} on {track} for {minutes:g} min → {self.process.run_dir}")
         self._timer = self.set_interval(POLL_S, self.poll)
 
@@ -134,8 +137,10 @@ class TrainPane(Vertical):
             if self._timer is not None:
                 self._timer.stop()
                 self._timer = None
-            self.query_one("#train-start", Button).disabled = False
+            start = self.query_one("#train-start", Button)
+            start.disabled = False
             self.query_one("#train-stop", Button).disabled = True
+            start.focus()
             ended = {0: "finished", 130: "stopped"}.get(
                 status.returncode or 0, f"failed ({status.returncode})"
             )
