@@ -22,10 +22,13 @@ def _require_edge() -> None:
 
 
 def _quiet_nncf() -> None:
-    """NNCF logs every step of its accuracy-aware search at INFO; the demo keeps its warnings only."""
+    """NNCF logs every step of its accuracy-aware search at INFO; the demo keeps its warnings only (NNCF sets
+    its logger's level when imported, so this imports it first)."""
     import logging
 
-    logging.getLogger("nncf").setLevel(logging.WARNING)
+    import nncf
+
+    nncf.set_log_level(logging.WARNING)
 
 
 def _ir_bytes(files: dict[str, int]) -> int:
