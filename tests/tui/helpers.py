@@ -50,8 +50,9 @@ def layout_problems(app: App[None]) -> list[str]:
         if not screen.region.contains_region(widget.region):
             problems.append(f"{widget!r} {widget.region} leaves the screen {screen.region}")
         parent = widget.parent
-        inside = isinstance(parent, Widget) and parent is not screen and parent.region.area > 0
-        if inside and not parent.is_scrollable and not parent.region.contains_region(widget.region):  # type: ignore[union-attr]
+        if not isinstance(parent, Widget) or parent is screen or parent.is_scrollable:
+            continue
+        if parent.region.area > 0 and not parent.region.contains_region(widget.region):
             problems.append(f"{widget!r} {widget.region} is clipped by {parent!r} {parent.region}")
     by_parent: dict[int, list[Widget]] = {}
     for widget in shown:

@@ -206,6 +206,31 @@ async def test_train_tab_refuses_bad_minutes_without_starting(reward_file: Path,
         assert not (tmp_path / "runs").exists()
 
 
+REQUIRED = {
+    "editor": ("#editor", "#lint-title", "#lint-list", "#lint-runtime"),
+    "map": ("#map", "#map-legend"),
+    "replay": (
+        "#log-path",
+        "#tracks-dir",
+        "#open-log",
+        "#replay-status",
+        "#episodes",
+        "#spark-logged",
+        "#spark-new",
+    ),
+    "train": (
+        "#train-track",
+        "#train-minutes",
+        "#train-name",
+        "#train-start",
+        "#train-stop",
+        "#train-progress",
+    ),
+    "runs": ("#runs-dir", "#run-a", "#run-b", "#runs-compare", "#runs-summary", "#segments"),
+}
+"""Widgets each tab must show with a non-empty area (a widget squeezed to nothing is clipped too)."""
+
+
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 @sync
 async def test_no_panel_is_clipped_or_overlapping(reward_file: Path, size: tuple[int, int]) -> None:
@@ -215,6 +240,9 @@ async def test_no_panel_is_clipped_or_overlapping(reward_file: Path, size: tuple
             await pilot.press(f"f{index + 2}")
             await settle(pilot)
             assert layout_problems(app) == [], name
+            for selector in REQUIRED[name]:
+                region = app.query_one(selector).region
+                assert region.width >= 6 and region.height >= 1, (name, selector, region)
         await pilot.press("f1")
         await pilot.pause()
         assert layout_problems(app) == []
