@@ -45,7 +45,7 @@ from reward_sdk.tracks import Track, resolve_track
 from trainer import hyperparams
 from trainer.callbacks import Reporter
 from trainer.env import DEFAULT_MAX_STEPS
-from trainer.evaluation import EvalResult, evaluate
+from trainer.evaluation import EvalResult, cnn_threads, evaluate
 from trainer.runs import DEFAULT_RUNS_DIR, RunDir, check_name, find_run, now, write_json
 
 DATASET_CAP = 16_384  # frames kept (uint8 1×120×160: ~315 MB when full)
@@ -67,7 +67,8 @@ class DistillConfig:
     :param until_lap: stop after the first evaluation in which every lap is completed.
     :param stop_ratio: stop after the first evaluation in which every lap is completed with a mean lap time at
         most ``stop_ratio`` × the teacher's (on the same starts).
-    :param torch_threads: torch CPU threads for the CNN.
+    :param torch_threads: torch CPU threads for the CNN (``None``: :func:`~trainer.evaluation.cnn_threads`, 2 when
+        a core is idle, else 1).
     """
 
     teacher: Path
@@ -86,7 +87,7 @@ class DistillConfig:
     eval_laps: int = 4
     until_lap: bool = False
     stop_ratio: float | None = None
-    torch_threads: int = 2
+    torch_threads: int | None = None
     checkpoint_every_s: float = 60.0
     max_episode_steps: int = DEFAULT_MAX_STEPS
 
@@ -160,7 +161,7 @@ def distill(config: DistillConfig, reporter: Reporter | None = None) -> DistillR
     run = _create_run(config, teacher)
     import torch
 
-    torch.set_num_threads(config.torch_threads)
+    torch.set_num_threads(config.torch_threads or cnn_threads())
     car = physics_profile(teacher.info.get("physics", "droa-2026"))
     teacher_eval = evaluate(teacher.act, teacher.track, teacher.metadata.action_space, config.eval_laps, car)
     info = run.read_info()

@@ -29,12 +29,11 @@ from reward_sdk.tracks import resolve_track
 from trainer import hyperparams
 from trainer.callbacks import Best, Budget, Reporter, TrainingMonitor
 from trainer.env import DEFAULT_MAX_STEPS, action_space_of
-from trainer.evaluation import EvalResult, evaluate
+from trainer.evaluation import EvalResult, cnn_threads, evaluate
 from trainer.runs import DEFAULT_RUNS_DIR, RunDir, check_name, clone_name, find_run, now
 from trainer.trace import TrainingTrace
 
 TORCH_THREADS = 1  # small MLPs: one thread is fastest, and leaves the other core to the sandbox worker
-CNN_TORCH_THREADS = 2  # the camera CNN is compute-bound: both cores
 
 
 @dataclass
@@ -119,7 +118,7 @@ def train(config: TrainConfig, reporter: Reporter | None = None) -> TrainResult:
 
     import torch
 
-    torch.set_num_threads(CNN_TORCH_THREADS if observation == "camera" else TORCH_THREADS)
+    torch.set_num_threads(cnn_threads() if observation == "camera" else TORCH_THREADS)
     from stable_baselines3.common.vec_env import VecMonitor
 
     from trainer.vec_env import RaceCarVecEnv

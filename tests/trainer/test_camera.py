@@ -10,12 +10,16 @@ from typing import Any
 import numpy as np
 import pytest
 
+from reward_sdk.cli import main
+from reward_sdk.examples import example_path
 from reward_sdk.sim import camera
 from reward_sdk.sim.actions import discrete_grid
 from reward_sdk.tracks import resolve_track
 from trainer.env import RaceCarEnv
 from trainer.evaluation import evaluate
 from trainer.vec_env import RaceCarVecEnv
+
+REWARD = str(example_path("follow_center_line"))
 
 
 def _cheat(params: dict[str, Any]) -> float:
@@ -101,3 +105,160 @@ def test_evaluate_gives_camera_frames_to_the_policy() -> None:
 def _json(path: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(path.read_text())
     return data
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A runs folder with ``teacher`` (features PPO, 512 steps on the oval) and ``cam`` distilled from it."""
+    import torch
+
+    from trainer.distill import DistillConfig, distill
+    from trainer.train import TrainConfig, train
+
+    torch.set_num_threads(1)  # tests share the machine: one thread is the fastest then
+    folder = tmp_path_factory.mktemp("camera") / "runs"
+    config = TrainConfig(
+        reward=example_path("follow_center_line"),
+        track="oval",
+        steps=512,
+        name="teacher",
+        runs_dir=folder,
+        envs=2,
+        hp=["n_steps=128"],
+        eval_every=256,
+    )
+    train(config)
+    distill(
+        DistillConfig(
+            teacher=folder / "teacher",
+            name="cam",
+            runs_dir=folder,
+            steps=192,
+            envs=4,
+            round_states=64,
+            batch_size=16,
+            updates_per_state=0.5,
+            eval_laps=2,
+            torch_threads=1,
+        )
+    )
+    return folder
+
+
+def test_distillation_writes_a_camera_run(runs: Path) -> None:
+    from stable_baselines3 import PPO
+
+    run = runs / "cam"
+    info = _json(run / "run.json")
+    assert info["observation"] == "camera" and info["algo"] == "ppo" and info["method"] == "dagger"
+    assert info["teacher"] == str(runs / "teacher") and info["status"] == "finished"
+    assert info["steps"] == 192 and info["rounds"] == 3 and info["actions"] == "discrete"
+    assert info["teacher_eval"]["laps"] == 2
+    meta = _json(run / "model_metadata.json")
+    assert meta["observation"] == "camera" and meta["sensor"] == ["FRONT_FACING_CAMERA"]
+    assert meta["neural_network"] == "DEEP_CONVOLUTIONAL_NETWORK_SHALLOW"
+    assert meta["training_algorithm"] == "clipped_ppo"
+    assert meta["action_space"] == _json(runs / "teacher" / "model_metadata.json")["action_space"]
+    assert (run / "reward_function.py").read_text() == (runs / "teacher" / "reward_function.py").read_text()
+    rounds = _json(run / "metrics.json")["iterations"]
+    assert [r["steps"] for r in rounds] == [64, 128, 192] and [r["beta"] for r in rounds] == [1.0, 0.5, 0.25]
+    assert all(r["eval"]["laps"] == 2 and r["loss"] > 0 and 0 <= r["agreement"] <= 1 for r in rounds)
+    frame = np.zeros((1, 120, 160), dtype=np.uint8)
+    for which in ("best", "last"):
+        model = PPO.load(run / "checkpoints" / f"{which}.zip", device="cpu")
+        assert model.observation_space.shape == (1, 120, 160)
+        assert model.observation_space.dtype == np.uint8 and model.action_space.n == 10
+        action, _ = model.predict(frame, deterministic=True)
+        assert 0 <= int(action) < 10
+    cnn = model.policy.features_extractor.cnn
+    assert [(c.out_channels, c.kernel_size, c.stride) for c in cnn if hasattr(c, "stride")] == [
+        (32, (8, 8), (4, 4)),
+        (64, (4, 4), (2, 2)),
+        (64, (3, 3), (1, 1)),
+    ]
+    assert model.policy.features_extractor.features_dim == 512
+
+
+def test_the_student_imitates_the_teacher_on_its_dataset(runs: Path) -> None:
+    """Supervised learning really fits the labels: 40 updates on 64 teacher-labelled frames raise the
+    student's agreement with the teacher well above what it had."""
+    from trainer.distill import Dagger, DistillConfig, load_teacher
+
+    teacher = load_teacher(runs / "teacher")
+    config = DistillConfig(teacher=runs / "teacher", name="x", envs=4, batch_size=16, lr=1e-3)
+    dagger = Dagger(config, teacher, None)
+    for _ in range(16):
+        labels = teacher.act(dagger.env.observe_as("features"))
+        dagger._add(dagger.obs, labels)
+        dagger.obs = np.asarray(dagger.env.step(labels)[0])
+    before = np.mean(dagger.student_act(dagger.frames[:64]) == dagger.labels[:64])
+    dagger._train(40)
+    after = np.mean(dagger.student_act(dagger.frames[:64]) == dagger.labels[:64])
+    dagger.close()
+    assert after >= 0.6 and after > before + 0.2, (before, after)
+
+
+def test_evaluate_run_on_the_camera_run_writes_a_simtrace(runs: Path) -> None:
+    from trainer.evaluation import evaluate_run
+
+    result = evaluate_run(runs / "cam", laps=2, checkpoint="last")
+    assert result["observation"] == "camera" and result["laps"] == 2
+    log = Path(result["simtrace"])
+    lines = [line for line in log.read_text().splitlines() if line.startswith("SIM_TRACE_LOG:")]
+    assert lines and {line.split(",")[0].split(":")[1] for line in lines} == {"0", "1"}
+    assert len(lines) == sum(round(t * 15) + 2 for t in result["lap_times"])  # + prepare and final rows
+
+
+def test_runs_lists_the_observation(runs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["runs", "--runs-dir", str(runs)]) == 0
+    out = capsys.readouterr().out
+    assert "camera" in out and "features" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--obs", "lidar", "--steps", "10"], "--obs must be features or camera"),
+        (["--obs", "camera", "--steps", "10"], "--teacher RUN"),
+        (["--obs", "camera", "--teacher", "RUNS/nope", "--steps", "10"], "no such run"),
+        (["--obs", "camera", "--teacher", "RUNS/cam", "--steps", "10"], "must be a features run"),
+        (
+            ["--obs", "camera", "--teacher", "RUNS/teacher", "--steps", "10", "--actions", "continuous"],
+            "--actions",
+        ),
+        (["--obs", "camera", "--teacher", "RUNS/teacher", "--steps", "10", "--algo", "sac"], "PPO"),
+        (["--obs", "camera", "--teacher", "RUNS/teacher", "--from-scratch", "--steps", "10"], "not both"),
+        (["--obs", "camera", "--teacher", "RUNS/teacher", "--steps", "10", "--name", "cam"], "exists"),
+        (
+            ["--obs", "camera", "--from-scratch", "--algo", "sac", "-t", "oval", "--steps", "9"],
+            "PPO with a CNN",
+        ),
+        (["--obs", "camera", "--teacher", "RUNS/teacher", "-t", "club", "--steps", "10"], "teacher's track"),
+        (["--teacher", "RUNS/teacher", "--steps", "10"], "add --obs camera"),
+    ],
+)
+def test_camera_cli_bad_inputs_exit_2_with_one_line(
+    runs: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    args = [a.replace("RUNS", str(runs)) for a in args]
+    if "--name" not in args:
+        args += ["--name", "bad"]
+    code = main(["train", REWARD, "--runs-dir", str(runs), "-q", *args])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.startswith("error: ") and "\n" not in err and message in err, err
+    assert not (runs / "bad").exists()
+
+
+def test_from_scratch_trains_a_camera_ppo_end_to_end(runs: Path) -> None:
+    from stable_baselines3 import PPO
+
+    args = ["--obs", "camera", "--from-scratch", "-t", "oval", "--steps", "64", "--envs", "2"]
+    args += ["--hp", "n_steps=32", "--hp", "num_epochs=1", "--eval-every", "64", "--name", "scratch", "-q"]
+    assert main(["train", REWARD, "--runs-dir", str(runs), *args]) == 0
+    run = runs / "scratch"
+    info = _json(run / "run.json")
+    assert info["observation"] == "camera" and info["teacher"] is None and info["steps"] == 64
+    assert _json(run / "model_metadata.json")["observation"] == "camera"
+    assert _json(run / "metrics.json")["iterations"][0]["eval"]["laps"] == 3
+    model = PPO.load(run / "checkpoints" / "last.zip", device="cpu")
+    assert model.observation_space.shape == (1, 120, 160) and "Cnn" in type(model.policy).__name__
