@@ -266,3 +266,40 @@ def test_train_evaluate_and_replay_stages_on_a_tiny_budget(tmp_path: Path) -> No
     again = stage_train(DemoState(out=tmp_path, track="oval", reward="follow_center_line", train_steps=2048))
     assert again["run"] == str(tmp_path / "runs" / "demo")
     assert time.perf_counter() - begin < 120
+
+
+def test_edge_stages_skip_when_the_edge_package_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reward_sdk.cli import demo_edge
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        demo_edge.importlib.util, "find_spec", lambda name, *a: None if name == "edge" else real(name, *a)
+    )
+    edge = [stage for stage in STAGES if stage.key.startswith("edge_")]
+    state = DemoState(out=tmp_path, run=tmp_path / "runs" / "demo")
+    results = run_demo(state, edge)
+    assert [(r.status, r.note) for r in results] == [(SKIPPED, "edge stage not installed")] * 2
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert summary.count("Not available: the stage skipped (edge stage not installed).") == 2
+
+
+@pytest.mark.slow
+def test_edge_stages_export_three_precisions_and_drive_int8(tmp_path: Path) -> None:
+    for module in ("stable_baselines3", "edge", "openvino", "nncf"):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"{module} is not installed")
+    from reward_sdk.cli.demo_edge import stage_edge_drive, stage_edge_export
+    from reward_sdk.cli.demo_loop import stage_train
+
+    state = DemoState(out=tmp_path, track="oval", reward="follow_center_line", train_steps=16_384)
+    assert stage_train(state)["first_lap"] is not None  # a policy that laps: the gate compares laps
+    export = stage_edge_export(state)
+    assert [row["precision"] for row in export["rows"]] == ["fp32", "fp16", "int8"]
+    for row in export["rows"]:
+        assert row["agreement"] >= 0.99 and row["size_bytes"] > 0 and row["latency_ms"] > 0
+        assert (tmp_path / "edge" / row["precision"] / "model.xml").is_file()
+    assert set(state.models) == {"fp32", "fp16", "int8"}
+    drive = stage_edge_drive(state)
+    assert drive["laps"] == 1 and drive["completed"] == 1 and drive["inference_hz"] > 15
