@@ -16,7 +16,8 @@ Steps (all observations come from driving the simulator, never from random data)
 ``actions`` (discrete/continuous), ``output`` (``logits``: argmax gives the action index; ``action``: policy
 outputs in [−1, 1]²), ``input`` (``name``, ``shape`` without batch, ``dtype``), ``precision``, ``quantization``
 (``none``, ``nncf.quantize`` or ``nncf.quantize_with_accuracy_control``), ``fake_quantize_nodes`` (INT8
-quantisation points left in the IR; the accuracy-aware search may revert layers to FP32), ``track``, ``files`` (bytes per file),
+quantisation points left in the IR; the accuracy-aware search may revert layers to FP32), ``track`` (name),
+``track_spec`` (run.json's track: a built-in name, path or stem), ``reverse``, ``physics``, ``files`` (bytes per file),
 ``accuracy`` (:meth:`edge.gate.GateResult.to_json`), ``latency_ms`` (median of one observation: ``torch`` 1
 thread, ``openvino``), ``calibration_observations``, ``held_out_observations``, ``versions`` (python, torch,
 openvino, nncf, onnx, stable_baselines3), ``created``.
@@ -172,6 +173,9 @@ def export(config: ExportConfig, say: Callable[[str], None] = lambda _: None) ->
             "quantization": method,
             "fake_quantize_nodes": ir.fake_quantize_count(model.model),
             "track": policy.track.name,
+            "track_spec": str(policy.info.get("track", "")),
+            "reverse": bool(policy.info.get("reverse", False)),
+            "physics": str(policy.info.get("physics", "droa-2026")),
             "files": {},
             "accuracy": gate.to_json(),
             "latency_ms": {

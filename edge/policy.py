@@ -24,9 +24,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from edge.simdrive import OBSERVATIONS, observation_shape
+from edge.metadata import metadata_observation
+from edge.simdrive import observation_shape
 from reward_sdk.errors import UserError
-from reward_sdk.sim.actions import ActionSpace, DiscreteActionSpace, load_model_metadata, read_metadata_bytes
+from reward_sdk.sim.actions import ActionSpace, DiscreteActionSpace, load_model_metadata
 from reward_sdk.sim.car import CarParams, physics_profile
 from reward_sdk.tracks import Track, resolve_track
 from trainer.runs import RunDir, find_run
@@ -55,22 +56,6 @@ class RunPolicy:
     def actor(self) -> DeterministicActor:
         """The deterministic actor of :attr:`model` (eval mode, no gradients)."""
         return DeterministicActor(self.model, self.algo, self.discrete)
-
-
-def metadata_observation(metadata_path: Path) -> str:
-    """``"observation"`` of a ``model_metadata.json`` (``features`` when the key is absent).
-
-    :raises UserError: unreadable file or unknown value."""
-    import json
-
-    try:
-        data = json.loads(read_metadata_bytes(metadata_path))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise UserError(f"{metadata_path}: not valid JSON") from None
-    kind = data.get("observation", "features") if isinstance(data, dict) else None
-    if kind not in OBSERVATIONS:
-        raise UserError(f'{metadata_path}: "observation" must be features or camera, got {kind!r}')
-    return str(kind)
 
 
 def load_run_policy(
