@@ -243,7 +243,7 @@ def _stop_reason(
 
 
 def _check(config: DistillConfig) -> None:
-    if config.steps is None and config.minutes is None and not config.until_lap and config.stop_ratio is None:
+    if config.steps is None and config.minutes is None:
         raise UserError("give --minutes M or --steps N")
     if config.steps is not None and config.steps < 1:
         raise UserError("--steps must be >= 1")

@@ -89,7 +89,7 @@ def register(app: typer.Typer) -> None:
             raise UserError("--obs camera needs --teacher RUN (a features run to distil) or --from-scratch")
         if obs == "camera" and (resume or clone is not None):
             raise UserError("--resume and --clone work on features runs only")
-        if minutes is None and steps is None and not resume and not (teacher is not None and until_lap):
+        if minutes is None and steps is None and not resume:
             raise UserError("give --minutes M or --steps N")
         if teacher is not None:
             _distill(
