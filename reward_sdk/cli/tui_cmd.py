@@ -64,9 +64,9 @@ def tui_command(
     """
     from reward_sdk.errors import UserError
 
-    path, source = prepare_file(file)
     if tracks_dir is not None and not tracks_dir.is_dir():
         raise UserError(f"{tracks_dir}: no such tracks directory")
+    path, source = prepare_file(file)
     try:
         from tui.app import RewardTui
     except ModuleNotFoundError as exc:
