@@ -72,6 +72,11 @@ def tui_command(
     except ModuleNotFoundError as exc:
         if exc.name not in ("textual", "tui") and not str(exc.name).startswith(("textual.", "tui.")):
             raise
+        if str(exc.name).startswith("tui"):
+            raise UserError(
+                "the tui package is not installed with this reward-sdk: reinstall it (make install, or "
+                "pip install -e '.[tui]')"
+            ) from None
         raise UserError(
             f"reward tui needs the [tui] extra ({exc.name} is missing): pip install 'reward-sdk[tui]'"
         ) from None

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import reward_sdk.lint.audit
+import reward_sdk.lint.runtime  # noqa: F401  (imported here, in the main thread, not first by a lint worker thread)
 from reward_sdk.examples import example_source
 
 EVALUATION_LOG = (
