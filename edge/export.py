@@ -101,19 +101,53 @@ def export(config: ExportConfig, say: Callable[[str], None] = lambda _: None) ->
 
     :raises UserError: bad input (one line). :raises GateError: the model does not pass the gate.
     """
-    precision = ir.check_precision(config.precision)
+    return export_many(config, [config.precision], say)[0]
+
+
+def export_many(
+    config: ExportConfig, precisions: list[str], say: Callable[[str], None] = lambda _: None
+) -> list[dict[str, Any]]:
+    """Export several precisions from one set of simulator drives (``--precision all``). With more than one
+    precision ``config.out`` is the parent folder: each goes to ``OUT/<precision>`` (default ``RUN/edge/``).
+    Exports are written one after the other; one that fails the gate raises :class:`GateError` and leaves
+    nothing of its own (earlier ones stay, they passed).
+    """
+    wanted = [ir.check_precision(p) for p in precisions]
     if config.laps < 1:
         raise UserError("--laps must be >= 1")
     if not 0.0 <= config.max_drop < 1.0:
         raise UserError(f"--max-drop must be in [0, 1), got {config.max_drop}")
-    from edge.onnx_export import INPUT_NAME, export_onnx, output_name
-    from edge.policy import load_run_policy, torch_outputs
+    from edge.policy import load_run_policy
 
     policy = load_run_policy(config.run, config.checkpoint, config.runs_dir, config.tracks_dir)
-    out = config.out or default_out(policy.run.path, precision)
-    _check_out(out)
+    outs = [
+        (config.out if len(wanted) == 1 else config.out / p)
+        if config.out is not None
+        else default_out(policy.run.path, p)
+        for p in wanted
+    ]
+    for out in outs:
+        _check_out(out)
     actor = policy.actor()
     data = _collect(policy, actor, config.laps, say)
+    return [
+        _export_one(policy, actor, data, precision, out, config, say)
+        for precision, out in zip(wanted, outs, strict=True)
+    ]
+
+
+def _export_one(
+    policy: Any,
+    actor: Any,
+    data: _Data,
+    precision: str,
+    out: Path,
+    config: ExportConfig,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    from edge.onnx_export import INPUT_NAME, export_onnx, output_name
+    from edge.policy import torch_outputs
+
     tolerance = Tolerance.of(policy.actions)
     threshold = 1.0 - config.max_drop
     out.parent.mkdir(parents=True, exist_ok=True)

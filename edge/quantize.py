@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -33,13 +35,24 @@ def _items(obs: np.ndarray) -> list[np.ndarray]:
     return [np.ascontiguousarray(row[None]) for row in obs]
 
 
+def _quiet_nncf() -> None:
+    import logging
+
+    import nncf
+
+    nncf.set_log_level(logging.ERROR)  # its INFO lines and progress bars would interleave with our output
+
+
 def quantize_int8(model: Any, calibration: np.ndarray) -> Any:
     """INT8 ``ov.Model`` of ``model`` calibrated on ``calibration`` observations ``(m, *shape)``."""
     import nncf
 
+    _quiet_nncf()
+
     samples = evenly(calibration, CALIBRATION_SIZE)
     dataset = nncf.Dataset(_items(samples))
-    return nncf.quantize(model, dataset, subset_size=len(samples))
+    with contextlib.redirect_stdout(io.StringIO()):  # NNCF's progress bars print on stdout
+        return nncf.quantize(model, dataset, subset_size=len(samples))
 
 
 def quantize_with_accuracy(
@@ -55,6 +68,8 @@ def quantize_with_accuracy(
     outputs on ``held_out``); NNCF keeps the metric's drop from the FP32 model within ``max_drop`` (absolute)."""
     import nncf
 
+    _quiet_nncf()
+
     samples = evenly(calibration, CALIBRATION_SIZE)
     index = np.linspace(0, len(held_out) - 1, min(len(held_out), VALIDATION_SIZE)).round().astype(int)
     items = [(np.ascontiguousarray(held_out[i][None]), reference[i]) for i in index]
@@ -68,12 +83,13 @@ def quantize_with_accuracy(
             return 1.0
         return agreement(np.stack(outs), np.stack(refs), discrete, tolerance).rate
 
-    return nncf.quantize_with_accuracy_control(
-        model,
-        nncf.Dataset(_items(samples)),
-        nncf.Dataset(items, lambda item: item[0]),
-        validate,
-        max_drop=max_drop,
-        drop_type=nncf.DropType.ABSOLUTE,
-        subset_size=len(samples),
-    )
+    with contextlib.redirect_stdout(io.StringIO()):
+        return nncf.quantize_with_accuracy_control(
+            model,
+            nncf.Dataset(_items(samples)),
+            nncf.Dataset(items, lambda item: item[0]),
+            validate,
+            max_drop=max_drop,
+            drop_type=nncf.DropType.ABSOLUTE,
+            subset_size=len(samples),
+        )

@@ -33,7 +33,9 @@ def register(app: typer.Typer) -> None:
     @edge.command("export")
     def export_cmd(
         run: Path = typer.Argument(..., help="Run folder (or name in --runs-dir)."),
-        precision: str = typer.Option("fp32", help="fp32, fp16 or int8 (NNCF, calibrated in the simulator)."),
+        precision: str = typer.Option(
+            "fp32", help="fp32, fp16, int8 (NNCF, calibrated in the simulator) or all (OUT/<precision> each)."
+        ),
         out: Path | None = typer.Option(None, help="Output folder (default RUN/edge/PRECISION)."),
         max_drop: float = typer.Option(
             0.01,
@@ -53,28 +55,22 @@ def register(app: typer.Typer) -> None:
         _check_format(output_format)
         if checkpoint not in ("best", "last"):
             raise UserError(f"--checkpoint must be best or last, got {checkpoint!r}")
-        from edge.export import ExportConfig, GateError, export
+        from edge.export import ExportConfig, GateError, export_many
+        from edge.ir import PRECISIONS
 
         config = ExportConfig(run, precision, out, max_drop, laps, checkpoint, runs_dir, tracks_dir)
+        precisions = list(PRECISIONS) if precision.lower() == "all" else [precision]
         quiet = output_format == "json"
         try:
-            report = export(config, say=(lambda _: None) if quiet else _say)
+            reports = export_many(config, precisions, say=(lambda _: None) if quiet else _say)
         except GateError as exc:
             error_console.print(f"error: {exc}", soft_wrap=True, markup=False)
             raise typer.Exit(1) from None
         if quiet:
-            print(json.dumps(report, indent=2))
+            print(json.dumps(reports[0] if len(reports) == 1 else reports, indent=2))
             return
-        acc = report["accuracy"]
-        size = sum(v for k, v in report["files"].items() if k.startswith("model.") and k != "model.onnx")
-        console.print(
-            f"{report['out']}: {report['precision']} IR ({size / 1024:.0f} KiB, {report['quantization']}); "
-            f"agreement {100 * acc['agreement']:.2f}% of {acc['observations']} held-out observations, "
-            f"laps {acc['model_laps_completed']}/{acc['laps']} (torch {acc['torch_laps_completed']}); "
-            f"latency {report['latency_ms']['openvino']:.3f} ms (torch {report['latency_ms']['torch']:.3f} ms)",
-            soft_wrap=True,
-            markup=False,
-        )
+        for report in reports:
+            _print_export(report)
 
     @edge.command("bench")
     def bench_cmd(
@@ -151,6 +147,19 @@ def register(app: typer.Typer) -> None:
             soft_wrap=True,
             markup=False,
         )
+
+
+def _print_export(report: dict[str, Any]) -> None:
+    acc = report["accuracy"]
+    size = sum(v for k, v in report["files"].items() if k in ("model.xml", "model.bin"))
+    console.print(
+        f"{report['out']}: {report['precision']} IR ({size / 1024:.0f} KiB, {report['quantization']}); "
+        f"agreement {100 * acc['agreement']:.2f}% of {acc['observations']} held-out observations, "
+        f"laps {acc['model_laps_completed']}/{acc['laps']} (torch {acc['torch_laps_completed']}); "
+        f"latency {report['latency_ms']['openvino']:.3f} ms (torch {report['latency_ms']['torch']:.3f} ms)",
+        soft_wrap=True,
+        markup=False,
+    )
 
 
 def _say(message: str) -> None:
