@@ -1,8 +1,9 @@
 """Benchmark: the camera student (issue 14) — it laps within 60 s of wall time after its teacher exists, from 4
 starts, within 1.1× of the teacher's lap time.
 
-1. Teacher: a features PPO run on reinvent_base with the centre-line example, trained for ``--teacher-minutes``
-   (``trainer.train.train``), or an existing run (``--teacher RUN``).
+1. Teacher: a features PPO run on reinvent_base with the centre-line example (``--reward progress_speed
+   --actions continuous`` for a faster one), trained for ``--teacher-minutes`` (``trainer.train.train``), or an
+   existing run (``--teacher RUN``).
 2. Student: :func:`trainer.distill.distill` (DAgger, PPO ``CnnPolicy`` on 160×120 gray frames), evaluating 4 laps
    from evenly spaced starts every round, stopping at the first round whose 4 laps are all completed with a mean
    lap time ≤ 1.1× the teacher's on the same starts (or after ``--max-minutes``).
@@ -45,12 +46,21 @@ def load() -> str:
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
-def make_teacher(runs: Path, tracks_dir: Path, minutes: float, seed: int) -> Path:
-    """Train the features PPO teacher for ``minutes``; return its run folder."""
+def make_teacher(
+    runs: Path,
+    tracks_dir: Path,
+    minutes: float,
+    seed: int,
+    reward: str = "follow_center_line",
+    actions: str = "",
+) -> Path:
+    """Train the features PPO teacher (example ``reward``, ``actions`` or the default discrete grid) for
+    ``minutes``; return its run folder."""
     from trainer.train import TrainConfig, train
 
     config = TrainConfig(
-        reward=example_path("follow_center_line"),
+        reward=example_path(reward),
+        actions=actions or None,
         track=TRACK,
         tracks_dir=tracks_dir,
         minutes=minutes,
@@ -127,6 +137,10 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--teacher", type=Path, help="an existing features run (skips training a teacher)")
     parser.add_argument("--teacher-minutes", type=float, default=1.5)
+    parser.add_argument(
+        "--reward", default="follow_center_line", help="example of the teacher (progress_speed...)"
+    )
+    parser.add_argument("--actions", default="", help="teacher actions: discrete (default) or continuous")
     parser.add_argument("--max-minutes", type=float, default=3.0, help="distillation budget per seed")
     parser.add_argument("--threads", type=int, help="torch threads (default: 2 when a core is idle, else 1)")
     parser.add_argument("--runs-dir", type=Path, help="keep the runs here (default: a temporary folder)")
@@ -139,7 +153,9 @@ def main() -> None:
         for seed in range(args.seeds):
             print(f"load before seed {seed}: {load()}", flush=True)
             begin = time.perf_counter()
-            teacher = args.teacher or make_teacher(runs, tracks_dir, args.teacher_minutes, seed)
+            teacher = args.teacher or make_teacher(
+                runs, tracks_dir, args.teacher_minutes, seed, args.reward, args.actions
+            )
             if args.teacher is None:
                 print(f"teacher trained in {time.perf_counter() - begin:.1f} s", flush=True)
             row = student(teacher, runs, tracks_dir, seed, args.max_minutes, args.threads)

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from gymnasium import spaces
 
 from reward_sdk.cli import main
 from reward_sdk.examples import example_path
@@ -182,7 +183,8 @@ def test_distillation_writes_a_camera_run(runs: Path) -> None:
 def test_the_student_imitates_the_teacher_on_its_dataset(runs: Path) -> None:
     """Supervised learning really fits the labels: 40 updates on 64 teacher-labelled frames raise the
     student's agreement with the teacher well above what it had."""
-    from trainer.distill import Dagger, DistillConfig, load_teacher
+    from trainer.dagger import Dagger, load_teacher
+    from trainer.distill import DistillConfig
 
     teacher = load_teacher(runs / "teacher")
     config = DistillConfig(teacher=runs / "teacher", name="x", envs=4, batch_size=16, lr=1e-3)
@@ -262,3 +264,68 @@ def test_from_scratch_trains_a_camera_ppo_end_to_end(runs: Path) -> None:
     assert _json(run / "metrics.json")["iterations"][0]["eval"]["laps"] == 3
     model = PPO.load(run / "checkpoints" / "last.zip", device="cpu")
     assert model.observation_space.shape == (1, 120, 160) and "Cnn" in type(model.policy).__name__
+
+
+def test_distillation_with_a_broken_reward_file_exits_2(
+    runs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.py"
+    broken.write_text("def reward_function(params)\n    return 1.0\n")
+    args = ["--obs", "camera", "--teacher", str(runs / "teacher"), "--steps", "10", "--name", "broken", "-q"]
+    assert main(["train", str(broken), "--runs-dir", str(runs), *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err and "broken.py" in err, err
+    assert not (runs / "broken").exists()
+
+
+def test_continuous_teacher_distils_by_mean_squared_error(runs: Path) -> None:
+    from stable_baselines3 import PPO
+
+    from trainer.dagger import Dagger, Teacher, load_teacher
+    from trainer.distill import DistillConfig, distill
+    from trainer.train import TrainConfig, train
+
+    config = TrainConfig(
+        reward=example_path("follow_center_line"),
+        track="oval",
+        actions="continuous",
+        steps=128,
+        name="teacher-c",
+        runs_dir=runs,
+        envs=2,
+        hp=["n_steps=64", "num_epochs=1"],
+        eval_every=10**6,
+        eval_laps=1,
+    )
+    train(config)
+    common = {"teacher": runs / "teacher-c", "runs_dir": runs, "envs": 2, "batch_size": 16, "eval_laps": 1}
+    result = distill(DistillConfig(name="cam-c", steps=32, round_states=32, updates_per_state=0.5, **common))
+    assert result.info["actions"] == "continuous" and result.rounds == 1
+    assert result.metrics[0]["agreement"] is None and result.metrics[0]["loss"] > 0
+    model = PPO.load(runs / "cam-c" / "checkpoints" / "best.zip", device="cpu")
+    assert model.action_space.shape == (2,)
+    action, _ = model.predict(np.zeros((1, 120, 160), dtype=np.uint8), deterministic=True)
+    assert action.shape == (2,) and np.all(np.abs(action) <= 1.0)
+    real = load_teacher(runs / "teacher-c")
+    teacher = Teacher(real.run, real.info, _Steer(), real.metadata, real.track, real.checkpoint)
+    dagger = Dagger(DistillConfig(name="x", lr=1e-3, **common), teacher, None)
+    for _ in range(16):
+        labels = teacher.act(dagger.env.observe_as("features"))
+        dagger._add(dagger.obs, labels)
+        dagger.obs = np.asarray(dagger.env.step(labels)[0])
+    frames, targets = dagger.frames[:32], dagger.labels[:32]
+    before = float(np.mean((dagger.student_act(frames) - targets) ** 2))
+    dagger._train(40)
+    after = float(np.mean((dagger.student_act(frames) - targets) ** 2))
+    dagger.close()
+    assert dagger.labels.dtype == np.float32 and after < 0.3 * before, (before, after)
+
+
+class _Steer:
+    """A synthetic continuous teacher: steer against the lateral offset, speed command 0.5."""
+
+    action_space = spaces.Box(-1.0, 1.0, (2,), np.float32)
+
+    def predict(self, obs: np.ndarray, deterministic: bool = True) -> tuple[np.ndarray, None]:
+        steer = np.clip(-3.0 * obs[:, 0], -1.0, 1.0)
+        return np.column_stack([steer, np.full(len(obs), 0.5)]).astype(np.float32), None
