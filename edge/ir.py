@@ -47,13 +47,18 @@ _CORE: Any = None
 
 
 def convert_onnx(onnx: Path) -> Any:
-    """``openvino.convert_model`` of an ONNX file. :raises UserError: not a readable model."""
+    """``openvino.convert_model`` of an ONNX file. The file is parsed by ``onnx`` first: given a broken file,
+    ``convert_model`` would also try its TensorFlow frontend, which logs to stderr.
+
+    :raises UserError: unreadable or unconvertible file."""
+    import onnx as onnx_lib
     import openvino as ov
 
     try:
+        onnx_lib.load(str(onnx), load_external_data=False)
         return ov.convert_model(str(onnx))
     except Exception as exc:
-        raise UserError(f"cannot convert the ONNX model ({_first_line(exc)})") from None
+        raise UserError(f"{onnx}: cannot convert the ONNX model ({_first_line(exc)})") from None
 
 
 def save_ir(model: Any, xml: Path, fp16: bool) -> None:
