@@ -163,11 +163,10 @@ def car_package(
     :raises UserError: features run (:data:`FEATURES_MESSAGE`), not clipped PPO with discrete actions,
         TensorFlow missing, or a check beyond its tolerance.
     """
-    from edge.metadata import metadata_observation
     from trainer.runs import find_run
 
     run = find_run(run_path, runs_dir)
-    if metadata_observation(run.metadata_json) != "camera":
+    if run.observation() != "camera":
         raise UserError(FEATURES_MESSAGE)
     metadata = load_model_metadata(run.metadata_json)
     if not isinstance(metadata.action_space, DiscreteActionSpace):

@@ -22,12 +22,12 @@ from typing import Any
 import numpy as np
 
 from edge import ir
-from edge.metadata import metadata_observation
 from edge.simdrive import drive, observation_shape, spread_starts
 from reward_sdk.errors import UserError
 from reward_sdk.sim.actions import DiscreteActionSpace, ModelMetadata, load_model_metadata
 from reward_sdk.sim.car import physics_profile
 from reward_sdk.tracks import resolve_track
+from trainer.runs import RunDir
 
 CAR_HZ = 15.0  # camera frames per second of the physical car (one inference per frame)
 RATE_SAMPLES = 200  # single-observation inferences timed for the rate
@@ -70,7 +70,7 @@ def open_export(model: Path) -> ExportedModel:
         if not isinstance(loaded, dict):
             raise UserError(f"{report_path}: expected a JSON object")
         report = loaded
-    observation = metadata_observation(meta_path)
+    observation = RunDir(folder).observation()  # the same key and check as a run folder's
     return ExportedModel(folder, xml, metadata, observation, report)
 
 

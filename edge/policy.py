@@ -24,7 +24,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from edge.metadata import metadata_observation
 from edge.simdrive import observation_shape
 from reward_sdk.errors import UserError
 from reward_sdk.sim.actions import ActionSpace, DiscreteActionSpace, load_model_metadata
@@ -77,7 +76,7 @@ def load_run_policy(
     if not run.metadata_json.is_file():
         raise UserError(f"{run.metadata_json}: missing (every run folder has one)")
     actions = load_model_metadata(run.metadata_json).action_space
-    observation = metadata_observation(run.metadata_json)
+    observation = run.observation()
     path = run.checkpoint(checkpoint)
     if checkpoint == "best" and not path.is_file():
         path = run.checkpoint("last")

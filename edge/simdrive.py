@@ -1,8 +1,9 @@
 """Drive the simulator with any deterministic ``predict`` from chosen starts; no torch, no SB3.
 
-The loop is :func:`trainer.evaluation.evaluate`'s (the same :class:`~reward_sdk.sim.episode.Race` rules, all cars
-asked in one ``predict`` call per step) with two additions the edge stage needs: explicit start positions (so
-calibration, held-out and gate drives use different starts) and the camera observation. Every observation fed to
+The loop is :func:`trainer.evaluation.evaluate`'s (the same :class:`~reward_sdk.sim.episode.Race` rules and
+observations, all cars asked in one ``predict`` call per step; a test checks both give the same laps) with two
+additions the edge stage needs: explicit start positions (so calibration, held-out and gate drives use different
+starts) and the recording of every observation. Every observation fed to
 ``predict`` can be recorded (the calibration and held-out sets of :mod:`edge.export`).
 
 Observations (the shared run format):
@@ -23,12 +24,12 @@ import numpy as np
 from reward_sdk.errors import UserError
 from reward_sdk.sim import camera
 from reward_sdk.sim.actions import ActionSpace, DiscreteActionSpace
-from reward_sdk.sim.car import CarParams, CarState
+from reward_sdk.sim.car import CarParams
 from reward_sdk.sim.episode import Race, RaceConfig
 from reward_sdk.sim.observe import FEATURE_NAMES, features
 from reward_sdk.sim.trackline import Cursor, TrackLine
 from reward_sdk.tracks import Track
-from trainer.evaluation import EVAL_MAX_STEPS, EvalResult
+from trainer.evaluation import EVAL_MAX_STEPS, EvalResult, camera_frame
 
 OBSERVATIONS = ("features", "camera")
 FEATURES_SHAPE: tuple[int, ...] = (len(FEATURE_NAMES),)
@@ -51,12 +52,12 @@ def observation_dtype(kind: str) -> type[np.generic]:
     return np.float32 if kind == "features" else np.uint8
 
 
-def observe(kind: str, track: Track, car: CarState, cursor: Cursor, half_width: float) -> np.ndarray:
-    """One observation of ``kind`` for ``car`` (shape :func:`observation_shape`)."""
+def observe(kind: str, race: Race, cursor: Cursor, half_width: float) -> np.ndarray:
+    """One observation of ``kind`` for ``race``'s car (shape :func:`observation_shape`), exactly as
+    :func:`trainer.evaluation.evaluate` and the training environments build it."""
     if kind == "features":
-        return features(car, cursor, half_width)
-    x, y = car.front
-    return camera.render(track, x, y, car.yaw)[None]
+        return features(race.car, cursor, half_width)
+    return camera_frame(race)
 
 
 def spread_starts(count: int, offset: float = 0.0) -> list[float]:
@@ -125,7 +126,7 @@ def drive(
     seen: list[np.ndarray] = []
     out = Drive(result)
     while running:
-        obs = np.stack([observe(observation, track, races[i].car, cursors[i], half_width) for i in running])
+        obs = np.stack([observe(observation, races[i], cursors[i], half_width) for i in running])
         if record:
             seen.append(obs)
         began = time.perf_counter()

@@ -54,7 +54,7 @@ RUN_CASES: list[tuple[Callable[[Path], None], list[str], str]] = [
     (_corrupt_checkpoint, [], "cannot load the checkpoint"),
     (_no_checkpoints, [], "no such checkpoint"),
     (_camera_metadata, [], "observation shape (10,) does not match"),
-    (_unknown_observation, [], '"observation" must be features or camera'),
+    (_unknown_observation, [], "'observation' must be 'features' or 'camera', got 'lidar'"),
     (_fewer_actions, [], "the policy has 10 actions, model_metadata.json lists 4"),
     (lambda run: None, ["--precision", "int4"], "--precision must be one of fp32, fp16, int8"),
     (lambda run: None, ["--max-drop", "1.5"], "--max-drop must be in [0, 1)"),
