@@ -7,7 +7,10 @@ export that fails the accuracy gate exits 1 and leaves no files.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,39 @@ from reward_sdk.errors import UserError
 
 EDGE_HELP = """Export a trained policy to OpenVINO (FP32, FP16, INT8), benchmark it, drive the simulator with it,
 and build the archive a physical DeepRacer loads."""
+
+
+EXTRAS = {  # top-level module -> the install that provides it
+    "edge": "pip install -e . (the edge package is not in this installation)",
+    "openvino": "pip install 'reward-sdk[edge]'",
+    "nncf": "pip install 'reward-sdk[edge]'",
+    "onnx": "pip install 'reward-sdk[edge]'",
+    "onnxruntime": "pip install 'reward-sdk[edge]'",
+    "torch": "pip install 'reward-sdk[train]'",
+    "stable_baselines3": "pip install 'reward-sdk[train]'",
+    "tensorflow": "pip install 'reward-sdk[car]'",
+}
+
+
+@contextlib.contextmanager
+def _needs_extras() -> Iterator[None]:
+    """A missing optional library becomes a one-line UserError naming the install that provides it."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        root = (exc.name or "").split(".")[0]
+        if root not in EXTRAS:
+            raise
+        raise UserError(f"reward edge needs the module {root!r}: {EXTRAS[root]}") from None
+
+
+def _guarded(func: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> None:
+        with _needs_extras():
+            func(*args, **kwargs)
+
+    return run
 
 
 def _check_format(output_format: str) -> None:
@@ -31,6 +67,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(edge, name="edge")
 
     @edge.command("export")
+    @_guarded
     def export_cmd(
         run: Path = typer.Argument(..., help="Run folder (or name in --runs-dir)."),
         precision: str = typer.Option(
@@ -73,6 +110,7 @@ def register(app: typer.Typer) -> None:
             _print_export(report)
 
     @edge.command("bench")
+    @_guarded
     def bench_cmd(
         model: Path = typer.Argument(..., help="Export folder (reward edge export) or run folder."),
         seconds: float = typer.Option(1.0, help="Seconds of calls per measurement (at least 50 calls)."),
@@ -93,6 +131,7 @@ def register(app: typer.Typer) -> None:
         _bench_table(report)
 
     @edge.command("drive")
+    @_guarded
     def drive_cmd(
         model: Path = typer.Argument(..., help="Export folder (or its model.xml)."),
         track: str | None = typer.Option(None, "--track", "-t", help="Track (default: the run's)."),
@@ -124,6 +163,7 @@ def register(app: typer.Typer) -> None:
             console.print(f"  lap {i + 1}: {status:<12} progress {progress:6.2f} %  time {lap_time:6.2f} s")
 
     @edge.command("car-package")
+    @_guarded
     def car_package_cmd(
         run: Path = typer.Argument(..., help="Camera run folder (or name in --runs-dir)."),
         out: Path = typer.Option(Path("model.tar.gz"), help="Archive to write."),

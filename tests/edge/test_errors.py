@@ -151,3 +151,13 @@ def test_bench_export_without_onnx(
     (folder / "model.onnx").write_bytes(b"\x00garbage")
     assert main(["edge", "bench", str(folder), "--seconds", "0.01"]) == 2
     _one_line_error(capsys, "model.onnx")
+
+
+def test_a_missing_optional_library_names_its_extra(
+    features_exports: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime -> ModuleNotFoundError
+    assert main(["edge", "bench", features_exports["fp32"]["out"], "--seconds", "0.01"]) == 2
+    _one_line_error(capsys, "needs the module 'onnxruntime': pip install 'reward-sdk[edge]'")
