@@ -37,12 +37,18 @@ def _ir_bytes(files: dict[str, int]) -> int:
     return sum(size for name, size in files.items() if name.endswith((".xml", ".bin")))
 
 
-def stage_edge_export(state: DemoState) -> dict[str, Any]:
-    """Export the run's best checkpoint to OpenVINO IR in FP32, FP16 and INT8 (``reward edge export``), each
-    gated (agreement with torch on held-out observations, same laps complete); sets ``state.models``.
+BENCH_SECONDS = 0.5
+"""Seconds of calls per configuration in the demo's latency table (``reward edge bench --seconds``)."""
 
-    :returns: ``rows`` (precision, IR size, agreement, OpenVINO median latency of one observation, torch's,
-        quantisation method) and ``out``.
+
+def stage_edge_export(state: DemoState) -> dict[str, Any]:
+    """Export the run's best checkpoint to OpenVINO IR in FP32, FP16 and INT8 from one set of simulator drives
+    (``reward edge export RUN --precision all``), each gated (agreement with torch on held-out observations,
+    same laps complete), then measure every runtime (``reward edge bench RUN``); sets ``state.models``.
+
+    :returns: ``rows`` (per precision: IR size, agreement, gate laps, OpenVINO latency median and p99 with the
+        LATENCY hint from the bench, torch's median, quantisation method), ``bench`` (every measured runtime:
+        ``label``, ``median_ms``, ``p99_ms``, ``throughput_per_s``, ``ratio`` to torch) and ``out``.
     """
     _require_edge()
     if state.run is None:
@@ -51,36 +57,68 @@ def stage_edge_export(state: DemoState) -> dict[str, Any]:
 
     tensorboard_without_tensorflow()
     _quiet_nncf()
-    from edge.export import ExportConfig, export
+    from edge.export import ExportConfig, export_many
 
     out = state.out / "edge"
+    console.print(f"[bold]reward edge export {state.run} --precision all --out {out}[/bold]", soft_wrap=True)
+    config = ExportConfig(run=state.run, precision="all", out=out, runs_dir=state.run.parent)
+    reports = export_many(
+        config, list(PRECISIONS), say=lambda text: console.print(f"  [dim]{text}[/dim]", soft_wrap=True)
+    )
     rows = []
-    for precision in PRECISIONS:
-        target = out / precision
-        console.print(f"[bold]reward edge export {state.run} --precision {precision} --out {target}[/bold]")
-        config = ExportConfig(run=state.run, precision=precision, out=target, runs_dir=state.run.parent)
-        report = export(config, say=lambda text: console.print(f"  [dim]{text}[/dim]", soft_wrap=True))
-        state.models[precision] = target
+    for precision, report in zip(PRECISIONS, reports, strict=True):
+        state.models[precision] = Path(report.get("out", out / precision))
         accuracy = report.get("accuracy", {})
         latency = report.get("latency_ms", {})
-        row = {
-            "precision": precision,
-            "size_bytes": _ir_bytes(report.get("files", {})),
-            "agreement": accuracy.get("agreement"),
-            "latency_ms": latency.get("openvino"),
-            "torch_ms": latency.get("torch"),
-            "quantization": report.get("quantization"),
-            "laps": f"{accuracy.get('model_laps_completed', '-')}/{accuracy.get('laps', '-')}",
-        }
-        rows.append(row)
+        rows.append(
+            {
+                "precision": precision,
+                "size_bytes": _ir_bytes(report.get("files", {})),
+                "agreement": accuracy.get("agreement"),
+                "laps": f"{accuracy.get('model_laps_completed', '-')}/{accuracy.get('laps', '-')}",
+                "latency_ms": latency.get("openvino"),
+                "torch_ms": latency.get("torch"),
+                "quantization": report.get("quantization"),
+            }
+        )
         console.print(
-            f"  {precision}: IR {row['size_bytes'] / 1024:.1f} KiB, agreement "
-            f"{100 * float(row['agreement'] or 0.0):.2f} % of {accuracy.get('observations', '?')} held-out "
-            f"observations, laps {row['laps']}, latency {float(row['latency_ms'] or 0.0):.3f} ms "
-            f"(torch {float(row['torch_ms'] or 0.0):.3f} ms)",
+            f"  {precision}: IR {rows[-1]['size_bytes'] / 1024:.1f} KiB, agreement "
+            f"{100 * float(accuracy.get('agreement') or 0.0):.2f} % of {accuracy.get('observations', '?')} "
+            f"held-out observations, laps {rows[-1]['laps']}, {report.get('quantization')}",
             soft_wrap=True,
         )
-    return {"rows": rows, "out": str(out)}
+    bench_rows = _bench(state.run, rows)
+    return {"rows": rows, "bench": bench_rows, "out": str(out)}
+
+
+def _bench(run: Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``reward edge bench RUN`` for :data:`BENCH_SECONDS` per configuration: prints the latency table, puts
+    the OpenVINO LATENCY-hint median/p99 of each precision into ``rows`` and returns the bench's rows."""
+    from edge.bench import bench
+
+    console.print(f"[bold]reward edge bench {run} --seconds {BENCH_SECONDS}[/bold]", soft_wrap=True)
+    report = bench(run, BENCH_SECONDS, runs_dir=run.parent)
+    found = report.get("rows", [])
+    for row in rows:
+        for measured in found:
+            if (measured.get("runtime"), measured.get("precision"), measured.get("hint")) == (
+                "openvino",
+                row["precision"],
+                "LATENCY",
+            ):
+                row["latency_ms"], row["p99_ms"] = measured.get("median_ms"), measured.get("p99_ms")
+    for measured in found:
+        ratio = measured.get("ratio")
+        console.print(
+            f"  {measured.get('label', '?'):<28} median {float(measured.get('median_ms', 0.0)):7.4f} ms  "
+            f"p99 {float(measured.get('p99_ms', 0.0)):7.4f} ms"
+            + (f"  {ratio:5.2f}x torch" if isinstance(ratio, float) else ""),
+            soft_wrap=True,
+        )
+    return [
+        {key: measured.get(key) for key in ("label", "median_ms", "p99_ms", "throughput_per_s", "ratio")}
+        for measured in found
+    ]
 
 
 def stage_edge_drive(state: DemoState, laps: int = 1) -> dict[str, Any]:

@@ -16,7 +16,8 @@ Markdown report. The data each stage returns (all keys optional; a missing key p
 * ``edge_export``: ``rows``: list of ``{"precision", "size_bytes" (IR .xml + .bin), "agreement", "laps"
   ("completed/driven" of the gate), "latency_ms", "p99_ms", "torch_ms", "quantization"}`` (``agreement`` is a
   share in [0, 1], latencies of one observation in milliseconds, the median unless named p99; any may be
-  None; the p99 column appears when a row has one), ``out`` (folder).
+  None; the p99 column appears when a row has one), ``bench`` (optional: ``reward edge bench``'s rows, each
+  ``{"label", "median_ms", "p99_ms", "throughput_per_s", "ratio"}``, ratio = median / torch's), ``out``.
 * ``edge_drive``: ``precision``, ``laps``, ``completed``, ``lap_times`` (s), ``statuses``, ``inference_hz``.
 """
 
@@ -206,6 +207,22 @@ def _edge_section(export: StageResult | None, drive: StageResult | None) -> list
             "Agreement: share of held-out observations where the exported model picks torch's action; laps: "
             "gate laps the exported model completes (torch completes the same ones); latency of one observation.",
         ]
+        bench = export.data.get("bench") or []
+        if bench:
+            lines += ["", "### Latency (`reward edge bench`, one observation)", ""]
+            lines += _table(
+                ("runtime", "median", "p99", "throughput", "vs torch"),
+                [
+                    (
+                        row.get("label", "-"),
+                        _num(row.get("median_ms"), ".4f", " ms"),
+                        _num(row.get("p99_ms"), ".4f", " ms"),
+                        _num(row.get("throughput_per_s"), ",.0f", " /s"),
+                        _num(row.get("ratio"), ".2f", "×"),
+                    )
+                    for row in bench
+                ],
+            )
     lines += ["", "### A lap driven by the INT8 model", ""]
     if drive is None or drive.status != OK:
         return [*lines, *_missing(drive)]

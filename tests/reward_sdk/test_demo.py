@@ -128,7 +128,23 @@ def _fake_results() -> list[StageResult]:
                         "torch_ms": 0.047,
                         "quantization": "nncf.quantize",
                     },
-                ]
+                ],
+                "bench": [
+                    {
+                        "label": "torch fp32",
+                        "median_ms": 0.05,
+                        "p99_ms": 0.09,
+                        "throughput_per_s": None,
+                        "ratio": 1.0,
+                    },
+                    {
+                        "label": "openvino int8 THROUGHPUT",
+                        "median_ms": 0.0251,
+                        "p99_ms": 0.04,
+                        "throughput_per_s": 61234.5,
+                        "ratio": 0.502,
+                    },
+                ],
             },
         ),
         StageResult("edge_drive", "driving with INT8", FAILED, 1.5, note="RuntimeError: no | device"),
@@ -161,6 +177,9 @@ def test_summary_shows_the_lap_flags_edge_table_and_stage_times(tmp_path: Path) 
     assert "| precision | IR size | agreement | laps | latency (median) | latency (p99) |" in text
     assert "| int8 | 12.0 KiB | 99.10% | 3/3 | 0.032 ms | 0.050 ms | 0.047 ms | nncf.quantize |" in text
     assert "| fp32 | 40.0 KiB | 100.00% | - | 0.041 ms | - | - | - |" in text
+    # the latency table of the bench: median, p99, throughput, ratio to torch
+    assert "| openvino int8 THROUGHPUT | 0.0251 ms | 0.0400 ms | 61,234 /s | 0.50× |" in text
+    assert "| torch fp32 | 0.0500 ms | 0.0900 ms | - | 1.00× |" in text
     # the INT8 drive failed: said so instead of a table
     assert "Not available: the stage failed (RuntimeError: no | device)." in text
     assert "None" not in text
@@ -298,8 +317,11 @@ def test_edge_stages_export_three_precisions_and_drive_int8(tmp_path: Path) -> N
     export = stage_edge_export(state)
     assert [row["precision"] for row in export["rows"]] == ["fp32", "fp16", "int8"]
     for row in export["rows"]:
-        assert row["agreement"] >= 0.99 and row["size_bytes"] > 0 and row["latency_ms"] > 0
+        assert row["agreement"] >= 0.99 and row["size_bytes"] > 0
+        assert 0 < row["latency_ms"] <= row["p99_ms"]  # from the bench's OpenVINO LATENCY-hint row
         assert (tmp_path / "edge" / row["precision"] / "model.xml").is_file()
+    labels = [row["label"] for row in export["bench"]]
+    assert labels[0] == "torch fp32" and "openvino int8 LATENCY" in labels
     assert set(state.models) == {"fp32", "fp16", "int8"}
     drive = stage_edge_drive(state)
     assert drive["laps"] == 1 and drive["completed"] == 1 and drive["inference_hz"] > 15
