@@ -48,7 +48,9 @@ def register(app: typer.Typer) -> None:
     def raceline_cmd(
         track: str = typer.Argument(..., help="Built-in name, .npy path or file stem in --tracks-dir."),
         method: str = typer.Option("min-curvature", help="min-curvature or k1999."),
-        margin: float = typer.Option(0.1, help="Metres kept between the line and the borders (>= 0)."),
+        margin: float = typer.Option(
+            0.15, help="Metres kept between the line and the borders (>= 0; the wheels sit 0.08 m beside it)."
+        ),
         out: Path | None = typer.Option(None, "--out", help="Write a PNG of the line coloured by speed."),
         emit_reward: Path | None = typer.Option(None, help="Write a reward function that follows the line."),
         emit_actions: Path | None = typer.Option(
@@ -87,7 +89,7 @@ def run_raceline(
     track_name: str,
     *,
     method: str = "min-curvature",
-    margin: float = 0.1,
+    margin: float = 0.15,
     out: Path | None = None,
     emit_reward: Path | None = None,
     emit_actions: Path | None = None,

@@ -24,7 +24,7 @@ from reward_sdk.sim.car import MAX_STEERING_DEG, CarParams, physics_profile
 from reward_sdk.tracks import Track
 
 METHODS = ("min-curvature", "k1999")
-DEFAULT_MARGIN_M = 0.1  # m between the line and the nearest border (wheels sit 0.08 m from the centre)
+DEFAULT_MARGIN_M = 0.15  # m to the nearest border: the wheels sit 0.08 m beside the line, plus tracking error
 DEFAULT_PHYSICS = "droa-2026"
 PEAK_STEERING_SHARE = 0.7  # the line's peak curvature needs at most this share of the 30° clip at low speed
 MARGIN_REPAIR_ROUNDS = 6  # re-solves with tighter bounds where the shapely check finds a point too close

@@ -173,6 +173,7 @@ class LinePursuit(PurePursuit):
     speeds: np.ndarray = field(default_factory=lambda: np.zeros(0))
     speed_scale: float = 1.0
     brake_lookahead_s: float = 0.25
+    lookahead_factor: float = 0.0
     _sample_speeds: np.ndarray | None = field(default=None, repr=False)
 
     def __call__(self, race: Race) -> tuple[float, float]:
@@ -188,9 +189,11 @@ class LinePursuit(PurePursuit):
         span = max(1, round(ahead / SAMPLE_SPACING_M))
         window = np.arange(i, i + span + 1)
         window = window % len(line.points) if line.is_loop else np.minimum(window, len(line.points) - 1)
-        self.speed = float(np.min(self._sample_speeds[window])) * self.speed_scale
+        target = float(np.min(self._sample_speeds[window])) * self.speed_scale
+        self.speed = target * self.lookahead_factor  # PurePursuit's look-ahead grows with self.speed
         steer, _ = super().__call__(race)
-        return steer, self.speed
+        self.speed = target
+        return steer, target
 
     def _speeds_along(self, line: TrackLine) -> np.ndarray:
         """Target speeds at the samples of ``line`` (interpolated along the arc of the given points)."""
