@@ -134,6 +134,7 @@ def trial_setup(plan: SweepPlan) -> TrialSetup:
         seed=spec.seed,
         physics=spec.physics,
         eval_every=spec.eval_every,
+        eval_laps=spec.eval_laps,
         checkpoint_every_s=spec.checkpoint_every_s,
     )
 

@@ -21,6 +21,7 @@ Schema (keys not listed are refused)::
     physics: droa-2026
     early_stopping: true               # ASHA: stop trials in the worse half at 1/4 and 1/2 of the budget
     eval_every: null                   # env steps between evaluations (default: one PPO rollout)
+    eval_laps: 3                       # laps per evaluation (from evenly spaced starts)
     checkpoint_every_s: 10             # seconds between checkpoints a killed trial restarts from
 
 :func:`load_spec` reads and validates a file; any problem is a :class:`~reward_sdk.errors.UserError` naming the
@@ -97,6 +98,7 @@ class SweepSpec(BaseModel):
     physics: str = "droa-2026"
     early_stopping: bool = True
     eval_every: int | None = Field(default=None, ge=1)
+    eval_laps: int = Field(default=3, ge=1, le=20)
     checkpoint_every_s: float = Field(default=10.0, gt=0)
 
     @field_validator("name")
