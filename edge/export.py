@@ -8,7 +8,9 @@ Steps (all observations come from driving the simulator, never from random data)
 2. export ONNX, convert with ``openvino.convert_model``, save FP32 (``compress_to_fp16=False``) or FP16, or
    quantise to INT8 with ``nncf.quantize``;
 3. read the saved IR back and gate it (:mod:`edge.gate`); an INT8 model that fails is re-quantised with
-   ``nncf.quantize_with_accuracy_control`` (``max_drop``) and gated again; still failing → :class:`GateError`;
+   ``nncf.quantize_with_accuracy_control`` (its metric is measured on the calibration drive, so the held-out
+   observations stay unseen; allowed drop ``max_drop / 2``, then 0, each result gated again: layers it reverts
+   run in FP32, ``fake_quantize_nodes`` in the report counts what stays INT8); still failing → :class:`GateError`;
 4. write ``OUT/`` atomically (a temp folder beside it, then rename): ``model.xml``, ``model.bin``,
    ``model.onnx``, ``model_metadata.json`` (the run's) and ``report.json``.
 
@@ -71,7 +73,10 @@ class ExportConfig:
 
 @dataclass
 class _Data:
+    """Observations of the torch drives and the torch outputs on them."""
+
     calibration: np.ndarray
+    calibration_reference: np.ndarray
     held_out: np.ndarray
     reference: np.ndarray
     torch_laps: Drive
@@ -165,27 +170,32 @@ def _export_one(
         else:
             ir.save_ir(fp32, xml, fp16=precision == "fp16")
         gate, model = _gate(xml, policy, data, tolerance, threshold, config.laps, say)
-        if not gate.passed and precision == "int8":
+        # INT8 that fails: accuracy-aware quantisation, validated on the calibration drive with half the allowed
+        # drop (a margin for the unseen held-out set), then with none; each result is gated again
+        for search_drop in (config.max_drop / 2, 0.0) if precision == "int8" else ():
+            if gate.passed:
+                break
             say(
-                f"gate failed ({gate.reason()}): nncf.quantize_with_accuracy_control, max drop {config.max_drop}"
+                f"gate failed ({gate.reason()}): nncf.quantize_with_accuracy_control, max drop {search_drop:g}"
             )
             from edge.quantize import quantize_with_accuracy
 
             quantized = quantize_with_accuracy(
                 ir.convert_onnx(onnx_path),
                 data.calibration,
-                data.held_out,
-                data.reference,
+                data.calibration,
+                data.calibration_reference,
                 policy.discrete,
                 tolerance,
-                config.max_drop,
+                search_drop,
             )
             ir.save_ir(quantized, xml, fp16=False)
             method = "nncf.quantize_with_accuracy_control"
             gate, model = _gate(xml, policy, data, tolerance, threshold, config.laps, say)
         if not gate.passed:
             raise GateError(
-                f"{precision} export of {policy.run.name} fails the accuracy gate: {gate.reason()}"
+                f"{precision} export of {policy.run.name} fails the accuracy gate: {gate.reason()} "
+                "(nothing written; try another precision or a larger --max-drop)"
             )
         shutil.copyfile(policy.run.metadata_json, temp / METADATA_JSON)
         sample = np.ascontiguousarray(data.held_out[:1])
@@ -250,7 +260,11 @@ def _collect(policy: Any, actor: Any, laps: int, say: Callable[[str], None]) -> 
     laps_drive = drive(predict, policy.track, policy.actions, spread_starts(laps), **common)
     assert calibration.observations is not None and held.observations is not None
     return _Data(
-        calibration.observations, held.observations, torch_outputs(actor, held.observations), laps_drive
+        calibration.observations,
+        torch_outputs(actor, calibration.observations),
+        held.observations,
+        torch_outputs(actor, held.observations),
+        laps_drive,
     )
 
 

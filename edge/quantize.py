@@ -3,7 +3,8 @@
 * :func:`quantize_int8` — ``nncf.quantize`` calibrated on observations the policy itself met in the simulator
   (batch-1 items, at most :data:`CALIBRATION_SIZE`, evenly spaced through the drive).
 * :func:`quantize_with_accuracy` — ``nncf.quantize_with_accuracy_control``: quantises, measures the metric on
-  held-out observations and reverts the layers that cost the most to FP32 until the drop is within ``max_drop``.
+  validation observations (the export passes the calibration drive, keeping the gate's held-out set unseen) and
+  reverts the layers that cost the most to FP32 until the drop is within ``max_drop``.
   The metric is the gate's agreement with the torch reference (:func:`edge.gate.agreement`).
 """
 
@@ -19,7 +20,7 @@ import numpy as np
 from edge.gate import Tolerance, agreement
 
 CALIBRATION_SIZE = 300  # batch-1 samples NNCF collects statistics on (its default subset size)
-VALIDATION_SIZE = 600  # held-out samples the accuracy-aware search evaluates per candidate
+VALIDATION_SIZE = 600  # validation samples the accuracy-aware search evaluates per candidate
 
 
 def evenly(obs: np.ndarray, count: int) -> np.ndarray:
@@ -58,21 +59,21 @@ def quantize_int8(model: Any, calibration: np.ndarray) -> Any:
 def quantize_with_accuracy(
     model: Any,
     calibration: np.ndarray,
-    held_out: np.ndarray,
+    validation: np.ndarray,
     reference: np.ndarray,
     discrete: bool,
     tolerance: Tolerance,
     max_drop: float,
 ) -> Any:
     """Accuracy-aware INT8: the metric is the agreement of the candidate's outputs with ``reference`` (the torch
-    outputs on ``held_out``); NNCF keeps the metric's drop from the FP32 model within ``max_drop`` (absolute)."""
+    outputs on ``validation``); NNCF keeps the metric's drop from the FP32 model within ``max_drop`` (absolute)."""
     import nncf
 
     _quiet_nncf()
 
     samples = evenly(calibration, CALIBRATION_SIZE)
-    index = np.linspace(0, len(held_out) - 1, min(len(held_out), VALIDATION_SIZE)).round().astype(int)
-    items = [(np.ascontiguousarray(held_out[i][None]), reference[i]) for i in index]
+    index = np.linspace(0, len(validation) - 1, min(len(validation), VALIDATION_SIZE)).round().astype(int)
+    items = [(np.ascontiguousarray(validation[i][None]), reference[i]) for i in index]
 
     def validate(compiled: Any, data: Iterable[Any]) -> float:
         outs, refs = [], []
