@@ -67,6 +67,10 @@ def train_once(
     }
 
 
+def _seconds(value: float | None) -> str:
+    return "none" if value is None else f"{value:.2f} s"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=5.0, help="training time of each run")
@@ -96,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         "minutes": args.minutes,
         "predicted_lap_s": round(line.lap_time, 3),
         "scripted": {
-            "raceline_lap_s": own.best,
-            "centre_lap_s": centre.best,
+            "raceline_lap_s": None if own.best is None else round(own.best, 3),
+            "centre_lap_s": None if centre.best is None else round(centre.best, 3),
             "centre_speed_mps": round(centre.speed, 2),
         },
         "raceline": raceline_run,
@@ -109,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"{track.name}: predicted racing-line lap {line.lap_time:.2f} s (flying)")
     print(
-        f"scripted laps from the start line: racing line {own.best} s, "
-        f"best centre line {centre.best} s at {centre.speed:.1f} m/s"
+        f"scripted laps from the start line: racing line {_seconds(own.best)}, "
+        f"best centre line {_seconds(centre.best)} at {centre.speed:.1f} m/s"
     )
     for label, run in (
         ("racing-line reward + clustered actions", raceline_run),

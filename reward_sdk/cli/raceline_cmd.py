@@ -37,8 +37,10 @@ with the fastest centre-line driver.
 JSON output (--format json): {"version": 1, "track", "method", "margin_m", "points", "length_m",
 "centre_length_m", "lap_time_s", "centre_lap_time_s", "min_clearance_m", "peak_curvature_per_m",
 "speed_min_mps", "speed_max_mps", "limits": {...}, "written": {"png"|"reward"|"actions": path},
-"drive": {"raceline_lap_s", "centre_lap_s", "centre_speed_mps"} (with --drive)}.
+"drive": {"raceline_lap_s", "raceline_status", "centre_lap_s", "centre_speed_mps"} (with --drive)}.
 """
+# one line per paragraph: the help formatter keeps hard line breaks inside a paragraph
+RACELINE_HELP = "\n\n".join(" ".join(part.split("\n")) for part in RACELINE_HELP.strip().split("\n\n"))
 
 
 def register(app: typer.Typer) -> None:

@@ -1,8 +1,8 @@
 """What ``reward raceline`` writes besides the picture: a self-contained reward function that follows the line,
 and a discrete action space clustered from it (``model_metadata.json``).
 
-The reward file imports only :mod:`math` and embeds the line as constant lists (about 8 kB at most, the size the
-console's web firewall lets through): ``(x m, y m, target speed m/s, steering deg)`` per point, and for every
+The reward file imports only :mod:`math` and embeds the line as constant lists (8 kB at most on tracks up to
+about 60 m, the size the console's web firewall lets through): ``(x m, y m, target speed m/s, steering deg)`` per point, and for every
 centre-line waypoint the nearest line point (the search starts there). It recognises its track by the waypoint
 count, the first waypoint and the direction; on any other track it falls back to a centre-line reward, so it
 stays meaningful (and lint-clean) wherever it runs. See :data:`REWARD_TEMPLATE` for the terms.
@@ -30,8 +30,12 @@ from reward_sdk.sim.car import (
     wheel_angle_for_curvature,
 )
 
-MAX_EMITTED_POINTS = 220  # line points embedded in the reward (≈ 30 characters each: stays under ~8 kB)
+MAX_REWARD_BYTES = 8000  # the console's web firewall blocks request bodies over 8 kB (AWS_VALIDATOR.md §3.1)
 MIN_EMITTED_SPACING_M = 0.15  # m between embedded points on short tracks
+MAX_EMITTED_SPACING_M = (
+    0.6  # m: coarser than this the line is too rough to follow (the file may then be bigger)
+)
+SPACING_GROWTH = 1.1  # factor on the spacing per try while the file is too big
 DEFAULT_ACTION_CLUSTERS = 7  # k-means clusters of (steering, speed) along the line
 STRAIGHT_SNAP_DEG = 3.0  # a cluster steering less than this is made exactly straight
 MIRROR_TOLERANCE_DEG = 6.0  # a mirrored action closer than this (and 0.3 m/s) to an existing one is dropped
@@ -139,10 +143,10 @@ def reward_function(params):
 '''
 
 
-def emitted_points(line: RacingLine) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """``(points, speeds, steering_deg)`` of the line resampled for embedding (at most
-    :data:`MAX_EMITTED_POINTS`, at least :data:`MIN_EMITTED_SPACING_M` apart)."""
-    spacing = max(MIN_EMITTED_SPACING_M, line.length / MAX_EMITTED_POINTS)
+def emitted_points(
+    line: RacingLine, spacing: float = MIN_EMITTED_SPACING_M
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``(points, speeds, steering_deg)`` of the line resampled every ``spacing`` m for embedding."""
     points = resample(line.points, line.is_loop, spacing)
     speeds = _along(line, points, line.speeds)
     steering = steering_for(line, points, speeds)
@@ -173,8 +177,19 @@ def _along(line: RacingLine, points: FloatArray, values: FloatArray) -> FloatArr
 
 
 def reward_source(line: RacingLine) -> str:
-    """The reward function's source (see :data:`REWARD_TEMPLATE`)."""
-    points, speeds, steering = emitted_points(line)
+    """The reward function's source (see :data:`REWARD_TEMPLATE`): the line every
+    :data:`MIN_EMITTED_SPACING_M` m, or coarser (up to :data:`MAX_EMITTED_SPACING_M`) until the file fits in
+    :data:`MAX_REWARD_BYTES`."""
+    spacing = MIN_EMITTED_SPACING_M
+    source = _source(line, spacing)
+    while len(source.encode()) > MAX_REWARD_BYTES and spacing * SPACING_GROWTH <= MAX_EMITTED_SPACING_M:
+        spacing *= SPACING_GROWTH
+        source = _source(line, spacing)
+    return source
+
+
+def _source(line: RacingLine, spacing: float) -> str:
+    points, speeds, steering = emitted_points(line, spacing)
     track = line.track
     waypoints = np.asarray(track.center, dtype=float)
     nearest = np.argmin(

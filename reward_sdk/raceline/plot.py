@@ -46,7 +46,7 @@ def render_png(line: RacingLine) -> bytes:
         fontsize=10,
     )
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    figure.savefig(buffer, format="png", bbox_inches="tight")
     return buffer.getvalue()
 
 
