@@ -19,7 +19,7 @@ Schema (keys not listed are refused)::
     envs: 2                            # optional: cars per trial (default: trainer's, 8 PPO / 4 SAC)
     seed: 0
     physics: droa-2026
-    early_stopping: true               # ASHA: stop trials in the worse half at 1/4 and 1/2 of the budget
+    early_stopping: true               # ASHA: stop trials in the worse half at ~31 % and ~62 % of the budget
     eval_every: null                   # env steps between evaluations (default: one PPO rollout)
     eval_laps: 3                       # laps per evaluation (from evenly spaced starts)
     checkpoint_every_s: 10             # seconds between checkpoints a killed trial restarts from

@@ -56,7 +56,6 @@ def register(app: typer.Typer) -> None:
         if max_concurrent is not None and max_concurrent < 1:
             raise UserError("--max-concurrent must be >= 1")
         try:
-            import ray  # noqa: F401
             import yaml  # noqa: F401
 
             from sweep.prepare import prepare
