@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 comma := ,
 EXTRAS ?= train,edge,car,sweep,tui,aws,dev
 # Re-install when the project file or the compiled kernel's source changes.
-BUILD_INPUTS := pyproject.toml setup.py reward_sdk/_geometry_kernel.pyx
+# (and the top-level packages: an editable install maps only the packages that existed when it was made)
+BUILD_INPUTS := pyproject.toml setup.py reward_sdk/_geometry_kernel.pyx $(wildcard */__init__.py)
 STAMP := $(VENV)/.installed-$(shell cat $(BUILD_INPUTS) | cksum | cut -d' ' -f1)-$(subst $(comma),_,$(EXTRAS))
 PYTEST_WORKERS ?= 2
 

@@ -147,8 +147,9 @@ def run_trial(config: dict[str, Any], setup: TrialSetup) -> None:
 
     :param config: ``reward`` (label), ``track``, ``algo``, ``hp`` (``{key: value}``) from the param space.
     """
-    _tensorboard_without_tensorflow()
     import torch
+
+    import trainer  # noqa: F401  (its import keeps TensorBoard from loading TensorFlow: ~10 s per trial)
 
     torch.set_num_threads(1)
     from trainer.train import TrainConfig, train
@@ -202,17 +203,6 @@ def run_trial(config: dict[str, Any], setup: TrialSetup) -> None:
         best_lap_time=_or_never(best.lap_time),
     )
     reporter.report("finished")
-
-
-def _tensorboard_without_tensorflow() -> None:
-    """Make TensorBoard's writer use its TF stub in this worker (its documented ``tensorboard.compat.notf``
-    switch): with TensorFlow installed (the ``[car]`` extra) SB3's ``torch.utils.tensorboard`` import otherwise
-    loads all of TensorFlow, ~10 s of every trial's start on 2 cores. Event files are the same."""
-    import sys
-    import types
-
-    if "tensorflow" not in sys.modules:
-        sys.modules.setdefault("tensorboard.compat.notf", types.ModuleType("tensorboard.compat.notf"))
 
 
 def _reward_file(setup: TrialSetup, label: str, run_dir: Path) -> Path:

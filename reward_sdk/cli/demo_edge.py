@@ -53,9 +53,8 @@ def stage_edge_export(state: DemoState) -> dict[str, Any]:
     _require_edge()
     if state.run is None:
         raise StageSkipError("needs the training run (the train stage did not finish)")
-    from reward_sdk.cli.demo_loop import tensorboard_without_tensorflow
+    import trainer  # noqa: F401  (its import keeps TensorBoard from loading TensorFlow)
 
-    tensorboard_without_tensorflow()
     _quiet_nncf()
     from edge.export import ExportConfig, export_many
 

@@ -22,18 +22,6 @@ REPLAY_PLOT = "replay-training.png"
 """File name of the training log's heat map in the output folder."""
 
 
-def tensorboard_without_tensorflow() -> None:
-    """Make TensorBoard (imported by stable-baselines3 through ``torch.utils.tensorboard``) use its bundled
-    TensorFlow stub instead of importing TensorFlow itself (installed by the ``car`` extra), which costs 4-12 s
-    and prints a banner. ``tensorboard.compat`` uses the stub whenever ``tensorboard.compat.notf`` imports, so an
-    empty module of that name is registered. No effect once TensorBoard's ``tf`` was resolved; TensorFlow itself
-    stays importable."""
-    import sys
-    import types
-
-    sys.modules.setdefault("tensorboard.compat.notf", types.ModuleType("tensorboard.compat.notf"))
-
-
 class TrainProgress:
     """A rich progress bar over the training run's step cap, with the latest evaluation's figures.
 
@@ -83,7 +71,6 @@ class TrainProgress:
 def stage_train(state: DemoState) -> dict[str, Any]:
     """Train PPO on ``state.track`` with the example ``state.reward`` until the first evaluation lap, at most
     ``state.train_steps`` steps and ``state.train_minutes`` minutes; sets ``state.run``."""
-    tensorboard_without_tensorflow()
     from reward_sdk.examples import example_path
     from trainer.train import TrainConfig, train
 
@@ -142,7 +129,6 @@ def _need_run(state: DemoState) -> Path:
 def stage_evaluate(state: DemoState) -> dict[str, Any]:
     """Evaluate the run's ``best`` checkpoint over 3 laps from evenly spaced starts (``reward evaluate``)."""
     run = _need_run(state)
-    tensorboard_without_tensorflow()
     from trainer.evaluation import evaluate_run
 
     result = evaluate_run(run, laps=3, checkpoint="best", runs_dir=run.parent)
