@@ -118,6 +118,9 @@ def test_real_metadata_still_loads(logs_dir: Path) -> None:
         (NESTED, "nested too deeply"),
         ('{"action_space": {"steering_angle": 5}, "sensor": [1]}', "'sensor"),
     ],
+    # short ids: pytest puts the test id in the child's environment (PYTEST_CURRENT_TEST), and a 200 kB id
+    # exceeds the kernel's limit on one environment string (E2BIG)
+    ids=["nested", "bad-sensor"],
 )
 def test_cli_refuses_hostile_metadata_beside_logs(tmp_path: Path, content: str, expected: str) -> None:
     folder = tmp_path / "model"
