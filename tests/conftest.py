@@ -59,3 +59,12 @@ def tracks_dir(shared_data: Path) -> Path:
 @pytest.fixture(scope="session")
 def logs_dir(shared_data: Path) -> Path:
     return shared_data / "logs"
+
+
+@pytest.fixture
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's rich console 200 columns wide: without a terminal rich assumes 80 and ellipsises table cells, so
+    tests that look for a word inside a table would depend on where they run."""
+    from reward_sdk.cli.common import console
+
+    monkeypatch.setattr(console, "width", 200)

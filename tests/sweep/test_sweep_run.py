@@ -121,6 +121,7 @@ FAILING = """def reward_function(params):
 """
 
 
+@pytest.mark.usefixtures("wide_console")
 def test_failing_reward_is_a_failed_trial_with_params_and_resume_restores(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

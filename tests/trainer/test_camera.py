@@ -211,6 +211,7 @@ def test_evaluate_run_on_the_camera_run_writes_a_simtrace(runs: Path) -> None:
     assert len(lines) == sum(round(t * 15) + 2 for t in result["lap_times"])  # + prepare and final rows
 
 
+@pytest.mark.usefixtures("wide_console")
 def test_runs_lists_the_observation(runs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["runs", "--runs-dir", str(runs)]) == 0
     out = capsys.readouterr().out
