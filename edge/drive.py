@@ -12,7 +12,6 @@ machine when its rate is above :data:`CAR_HZ`.
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from reward_sdk.errors import UserError
 from reward_sdk.sim.actions import DiscreteActionSpace, ModelMetadata, load_model_metadata
 from reward_sdk.sim.car import physics_profile
 from reward_sdk.tracks import resolve_track
-from trainer.runs import RunDir
+from trainer.runs import RunDir, read_json_object
 
 CAR_HZ = 15.0  # camera frames per second of the physical car (one inference per frame)
 RATE_SAMPLES = 200  # single-observation inferences timed for the rate
@@ -63,13 +62,9 @@ def open_export(model: Path) -> ExportedModel:
     report: dict[str, Any] = {}
     report_path = folder / "report.json"
     if report_path.is_file():
-        try:
-            loaded = json.loads(report_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            raise UserError(f"{report_path}: not valid JSON") from None
-        if not isinstance(loaded, dict):
-            raise UserError(f"{report_path}: expected a JSON object")
-        report = loaded
+        report = read_json_object(
+            report_path, f"{report_path}: not valid JSON", f"{report_path}: expected a JSON object"
+        )
     observation = RunDir(folder).observation()  # the same key and check as a run folder's
     return ExportedModel(folder, xml, metadata, observation, report)
 

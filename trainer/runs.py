@@ -111,7 +111,7 @@ class RunDir:
     # -- files -------------------------------------------------------------------------------------------------
     def read_info(self) -> dict[str, Any]:
         """``run.json``. :raises UserError: not a run folder or unreadable."""
-        return _read_json(self.run_json, f"{self.path}: not a run folder (no readable run.json)")
+        return read_json_object(self.run_json, f"{self.path}: not a run folder (no readable run.json)")
 
     def write_info(self, info: dict[str, Any]) -> None:
         info = {**info, "schema_version": SCHEMA_VERSION, "updated": now()}
@@ -120,7 +120,7 @@ class RunDir:
     def read_metrics(self) -> list[dict[str, Any]]:
         if not self.metrics_json.is_file():
             return []
-        data = _read_json(self.metrics_json, f"{self.metrics_json}: unreadable metrics")
+        data = read_json_object(self.metrics_json, f"{self.metrics_json}: unreadable metrics")
         return list(data.get("iterations", []))
 
     def write_metrics(self, iterations: list[dict[str, Any]]) -> None:
@@ -154,7 +154,7 @@ class RunDir:
 
     def checkpoint_info(self, which: str) -> dict[str, Any]:
         path = self.checkpoint(which).with_suffix(".json")
-        return _read_json(path, f"{path}: unreadable") if path.is_file() else {}
+        return read_json_object(path, f"{path}: unreadable") if path.is_file() else {}
 
     def next_session(self) -> int:
         """Number of the next training session (logs/training-N.log)."""
@@ -170,13 +170,15 @@ def write_json(path: Path, data: Any) -> Path:
     return write_text_atomic(path, json.dumps(data, indent=2) + "\n")
 
 
-def _read_json(path: Path, message: str) -> dict[str, Any]:
+def read_json_object(path: Path, unreadable: str, not_object: str | None = None) -> dict[str, Any]:
+    """The JSON object in ``path``. :raises UserError: ``unreadable`` when the file cannot be read or parsed,
+    ``not_object`` (default: ``unreadable``) when it holds another JSON value."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        raise UserError(message) from None
+        raise UserError(unreadable) from None
     if not isinstance(data, dict):
-        raise UserError(message)
+        raise UserError(not_object or unreadable)
     return data
 
 

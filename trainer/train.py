@@ -30,7 +30,7 @@ from trainer import hyperparams
 from trainer.callbacks import Best, Budget, Reporter, TrainingMonitor
 from trainer.env import DEFAULT_MAX_STEPS, action_space_of
 from trainer.evaluation import EvalResult, cnn_threads, evaluate
-from trainer.runs import DEFAULT_RUNS_DIR, RunDir, check_name, clone_name, find_run, now
+from trainer.runs import DEFAULT_RUNS_DIR, RunDir, check_name, clone_name, find_run, now, read_json_object
 from trainer.trace import TrainingTrace
 
 TORCH_THREADS = 1  # small MLPs: one thread is fastest, and leaves the other core to the sandbox worker
@@ -365,15 +365,7 @@ def _metadata(actions: str) -> ModelMetadata:
 
 
 def _json(path: Path) -> dict[str, Any]:
-    import json
-
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        raise UserError(f"{path}: unreadable") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{path}: expected a JSON object")
-    return data
+    return read_json_object(path, f"{path}: unreadable", f"{path}: expected a JSON object")
 
 
 # -- the model -----------------------------------------------------------------------------------------------------
